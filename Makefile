@@ -1,0 +1,45 @@
+# Everything sets itself up: a fresh clone needs only Python 3.10+.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export NO_COLOR := 1
+
+.PHONY: demo test lint types unit bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+# The main job on built-in examples: make a key, sign a session with it, decode it.
+demo: $(STAMP)
+	@set -e; export DEMO_KEY="$$($(BIN)/cookietool genkey)"; \
+	echo '$$ cookietool genkey --format env'; $(BIN)/cookietool genkey --format env; echo; \
+	echo '$$ cookietool sign '"'"'{"user_id": 42, "cart": {" t": [3, 7]}, "_flashes": [["message", "Welcome back!"]]}'"'"' --key-env DEMO_KEY'; \
+	cookie="$$($(BIN)/cookietool sign '{"user_id": 42, "cart": {" t": [3, 7]}, "_flashes": [["message", "Welcome back!"]]}' --key-env DEMO_KEY)"; \
+	echo "$$cookie"; echo; \
+	echo '$$ cookietool decode "$$cookie" --key-env DEMO_KEY --max-age 2678400'; \
+	$(BIN)/cookietool decode "$$cookie" --key-env DEMO_KEY --max-age 2678400; echo; \
+	echo '$$ cookietool decode "$$cookie" --key not-the-key   # exit code 1'; \
+	$(BIN)/cookietool decode "$$cookie" --key not-the-key || echo "(exit code $$?)"; echo; \
+	echo '$$ cookietool decode "Set-Cookie: session=$$cookie; HttpOnly; Path=/" --json   # no key: unchecked'; \
+	$(BIN)/cookietool decode "Set-Cookie: session=$$cookie; HttpOnly; Path=/" --json
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest -q
+
+test: lint types unit
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_decode.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,418 @@
+"""The ``cookietool`` command line: parse options, call the core, render the result."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from enum import IntEnum
+from typing import IO, Any, TypeVar
+
+import click
+
+from cookietool import __version__
+from cookietool.errors import CookietoolError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Standard input larger than this is refused: no cookie comes near it.
+MAX_STDIN_BYTES = 4 << 20
+
+
+class ExitCode(IntEnum):
+    """Exit codes of every command (documented in the README)."""
+
+    OK = 0
+    CHECK_FAILED = 1
+    USAGE = 2
+
+
+class CookietoolGroup(click.Group):
+    """The one place where results and errors become exit codes."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            code = super().invoke(ctx)
+        except CookietoolError as e:
+            error = click.ClickException(str(e))
+            error.exit_code = ExitCode.USAGE
+            raise error from e
+        if isinstance(code, ExitCode) and code != ExitCode.OK:
+            ctx.exit(code)
+        return code
+
+
+@click.group(cls=CookietoolGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="cookietool")
+@click.option(
+    "--color/--no-color",
+    default=None,
+    help="Force colours on or off (default: on a terminal, unless NO_COLOR is set).",
+)
+@click.pass_context
+def cli(ctx: click.Context, color: bool | None) -> None:
+    """Decode, verify and sign Flask session cookies; make strong secret keys.
+
+    Exit codes: 0 success, 1 a check failed (bad signature, expired), 2 usage error or
+    unreadable input.
+    """
+    ctx.obj = {"color": color}
+
+
+def read_stdin(what: str) -> str:
+    """Standard input as text, refused when it is implausibly large for ``what``."""
+    data = click.get_binary_stream("stdin").read(MAX_STDIN_BYTES + 1)
+    if len(data) > MAX_STDIN_BYTES:
+        raise click.BadParameter(f"standard input is over {MAX_STDIN_BYTES} bytes", param_hint=what)
+    try:
+        return str(data.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        raise click.BadParameter("standard input is not UTF-8 text", param_hint=what) from e
+
+
+def scheme_options(f: F) -> F:
+    """--salt, --digest and --key-derivation, for apps that customise their session interface."""
+    from cookietool.flaskcookie import DEFAULT_SALT, DIGESTS, KEY_DERIVATIONS
+
+    f = click.option(
+        "--key-derivation",
+        type=click.Choice(KEY_DERIVATIONS),
+        default="hmac",
+        show_default=True,
+        help="itsdangerous key derivation of the app's session interface.",
+    )(f)
+    f = click.option(
+        "--digest",
+        type=click.Choice(DIGESTS),
+        default="sha1",
+        show_default=True,
+        help="HMAC digest of the app's session interface.",
+    )(f)
+    f = click.option(
+        "--salt", default=DEFAULT_SALT, show_default=True, help="Salt of the session interface."
+    )(f)
+    return f
+
+
+def key_options(f: F) -> F:
+    """The secret-key sources; keys are oldest first, the last one is the current key."""
+    f = click.option(
+        "--key",
+        "key_texts",
+        multiple=True,
+        metavar="KEY",
+        help="A secret key as text. Repeat for SECRET_KEY_FALLBACKS, oldest first. "
+        "Visible in shell history: prefer --key-env or --key-file.",
+    )(f)
+    f = click.option(
+        "--key-hex",
+        "key_hexes",
+        multiple=True,
+        metavar="HEX",
+        help="A binary secret key in hex. Repeatable.",
+    )(f)
+    f = click.option(
+        "--key-env",
+        "key_envs",
+        multiple=True,
+        metavar="VAR",
+        help="Read a key from environment variable VAR. Repeatable.",
+    )(f)
+    f = click.option(
+        "--key-file",
+        "key_files",
+        multiple=True,
+        type=click.File("r", encoding="utf-8"),
+        metavar="FILE",
+        help="Read keys from FILE, one per line, oldest first ('-' for stdin). Repeatable.",
+    )(f)
+    return f
+
+
+def collect_keys(
+    key_files: tuple[IO[str], ...],
+    key_envs: tuple[str, ...],
+    key_hexes: tuple[str, ...],
+    key_texts: tuple[str, ...],
+) -> list[Any]:
+    """All keys, oldest first: --key-file, then --key-env, --key-hex and --key."""
+    from cookietool import keys
+
+    found = []
+    for handle in key_files:
+        found.extend(keys.file_keys(handle.name, handle))
+    found.extend(keys.env_key(name) for name in key_envs)
+    found.extend(keys.hex_key(text, f"--key-hex #{n}") for n, text in enumerate(key_hexes, 1))
+    found.extend(keys.text_key(text, f"--key #{n}") for n, text in enumerate(key_texts, 1))
+    return found
+
+
+def json_option(f: F) -> F:
+    """--json: one versioned JSON document on stdout instead of the human report."""
+    return click.option(
+        "--json", "as_json", is_flag=True, help="Print one JSON document (schema in the README)."
+    )(f)
+
+
+def stdout_console(ctx: click.Context) -> Any:
+    """The rich console for data on stdout, honouring --color/--no-color."""
+    from cookietool.render import make_console
+
+    return make_console(color=ctx.find_root().obj["color"])
+
+
+@cli.command()
+@click.argument("cookie")
+@key_options
+@scheme_options
+@click.option(
+    "--name",
+    default="session",
+    show_default=True,
+    help="Which cookie to take from a Cookie header (SESSION_COOKIE_NAME).",
+)
+@click.option(
+    "--max-age",
+    type=click.IntRange(min=0),
+    metavar="SECONDS",
+    help="Check expiry as Flask does with PERMANENT_SESSION_LIFETIME (31 days: 2678400).",
+)
+@click.option(
+    "--epoch",
+    type=click.Choice(["auto", "unix", "legacy"]),
+    default="auto",
+    show_default=True,
+    help="Timestamp epoch: 'legacy' is itsdangerous < 1.0's 2011-01-01; 'auto' detects it.",
+)
+@click.option(
+    "--inflate-limit",
+    type=click.IntRange(min=1),
+    default=1 << 20,
+    show_default=True,
+    metavar="BYTES",
+    help="Refuse compressed payloads that inflate past BYTES.",
+)
+@json_option
+@click.pass_context
+def decode(
+    ctx: click.Context,
+    cookie: str,
+    key_files: tuple[IO[str], ...],
+    key_envs: tuple[str, ...],
+    key_hexes: tuple[str, ...],
+    key_texts: tuple[str, ...],
+    salt: str,
+    digest: str,
+    key_derivation: str,
+    name: str,
+    max_age: int | None,
+    epoch: str,
+    inflate_limit: int,
+    as_json: bool,
+) -> ExitCode:
+    """Show what is inside a session cookie, when it was signed, and whether it is valid.
+
+    COOKIE is the value, name=value, a Set-Cookie line, a Cookie header (see --name),
+    or '-' to read it from standard input. Without a key the signature is not checked.
+    """
+    from cookietool import cookieinput, render
+    from cookietool.flaskcookie import Scheme
+    from cookietool.session import inspect_cookie
+
+    if cookie == "-" and any(handle.name == "<stdin>" for handle in key_files):
+        raise click.UsageError("standard input cannot hold both the cookie and the keys")
+    text = read_stdin("COOKIE") if cookie == "-" else cookie
+    found = cookieinput.extract(text, name)
+    result = inspect_cookie(
+        found.value,
+        collect_keys(key_files, key_envs, key_hexes, key_texts),
+        name=found.name,
+        scheme=Scheme(salt, digest, key_derivation),
+        max_age=max_age,
+        epoch=epoch,
+        inflate_limit=inflate_limit,
+    )
+    if as_json:
+        click.echo(render.dump_json(render.decode_document(result)))
+    else:
+        render.render_decode(stdout_console(ctx), result)
+    return ExitCode.OK if result.ok else ExitCode.CHECK_FAILED
+
+
+@cli.command()
+@click.argument("payload")
+@key_options
+@scheme_options
+@click.option(
+    "--timestamp",
+    type=click.IntRange(min=0),
+    metavar="UNIX",
+    help="Sign as if at this Unix time (default: now).",
+)
+@click.option(
+    "--legacy", is_flag=True, help="Count the timestamp from 2011-01-01 as itsdangerous < 1.0."
+)
+@click.option(
+    "--set-cookie",
+    "set_cookie",
+    is_flag=True,
+    help="Print the whole Set-Cookie line Flask sends, with its attributes.",
+)
+@click.option("--name", default="session", show_default=True, help="SESSION_COOKIE_NAME.")
+@click.option("--domain", help="SESSION_COOKIE_DOMAIN.")
+@click.option("--path", default="/", show_default=True, help="SESSION_COOKIE_PATH.")
+@click.option("--secure", is_flag=True, help="SESSION_COOKIE_SECURE.")
+@click.option(
+    "--samesite", type=click.Choice(["Strict", "Lax", "None"]), help="SESSION_COOKIE_SAMESITE."
+)
+@click.option("--partitioned", is_flag=True, help="SESSION_COOKIE_PARTITIONED.")
+@click.option(
+    "--permanent",
+    is_flag=True,
+    help="Make the session permanent (session.permanent = True): adds _permanent and Expires.",
+)
+@click.option(
+    "--lifetime",
+    type=click.IntRange(min=0),
+    default=31 * 24 * 3600,
+    show_default=True,
+    metavar="SECONDS",
+    help="PERMANENT_SESSION_LIFETIME, for Expires of a permanent session.",
+)
+@json_option
+def sign(
+    payload: str,
+    key_files: tuple[IO[str], ...],
+    key_envs: tuple[str, ...],
+    key_hexes: tuple[str, ...],
+    key_texts: tuple[str, ...],
+    salt: str,
+    digest: str,
+    key_derivation: str,
+    timestamp: int | None,
+    legacy: bool,
+    set_cookie: bool,
+    name: str,
+    domain: str | None,
+    path: str,
+    secure: bool,
+    samesite: str | None,
+    partitioned: bool,
+    permanent: bool,
+    lifetime: int,
+    as_json: bool,
+) -> ExitCode:
+    """Sign a session as Flask would: a cookie a real Flask app accepts.
+
+    PAYLOAD is a JSON object ('-' for standard input); Flask's tags such as {" t": [1, 2]}
+    are read, so the payload printed by 'decode --json' signs back to the same cookie.
+    The last key given signs.
+    """
+    from cookietool import render
+    from cookietool.flaskcookie import Scheme
+    from cookietool.signing import CookieSettings, parse_payload, sign_session
+
+    if payload == "-" and any(handle.name == "<stdin>" for handle in key_files):
+        raise click.UsageError("standard input cannot hold both the payload and the keys")
+    session = parse_payload(read_stdin("PAYLOAD") if payload == "-" else payload)
+    signed = sign_session(
+        session,
+        collect_keys(key_files, key_envs, key_hexes, key_texts),
+        scheme=Scheme(salt, digest, key_derivation),
+        timestamp=timestamp,
+        legacy=legacy,
+        settings=CookieSettings(
+            name=name,
+            domain=domain,
+            path=path,
+            secure=secure,
+            samesite=samesite,
+            partitioned=partitioned,
+            lifetime=lifetime,
+        ),
+        set_cookie=set_cookie,
+        permanent=permanent,
+    )
+    if as_json:
+        click.echo(render.dump_json(render.sign_document(signed)))
+        return ExitCode.OK
+    for warning in signed.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"Set-Cookie: {signed.set_cookie}" if set_cookie else signed.value)
+    return ExitCode.OK
+
+
+@cli.command()
+@click.option(
+    "--bytes",
+    "nbytes",
+    type=int,
+    default=32,
+    show_default=True,
+    help="Random bytes per key (at least 16).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["hex", "urlsafe", "base64", "env"]),
+    default="hex",
+    show_default=True,
+    help="hex, base64url, base64, or an env line VAR=hex.",
+)
+@click.option(
+    "--count", type=click.IntRange(min=1), default=1, show_default=True, help="How many keys."
+)
+@click.option(
+    "--var",
+    default="FLASK_SECRET_KEY",
+    show_default=True,
+    help="Variable name for --format env and --dotenv (Flask's from_prefixed_env reads "
+    "FLASK_SECRET_KEY).",
+)
+@click.option(
+    "--dotenv",
+    "dotenv_path",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the key into this .env file instead of printing it.",
+)
+@click.option("--force", is_flag=True, help="With --dotenv: replace a key the file already has.")
+@json_option
+def genkey(
+    nbytes: int,
+    fmt: str,
+    count: int,
+    var: str,
+    dotenv_path: str | None,
+    force: bool,
+    as_json: bool,
+) -> ExitCode:
+    """Make strong random secret keys with Python's secrets module."""
+    from pathlib import Path
+
+    from cookietool import keys, render
+
+    if dotenv_path is not None:
+        if count != 1:
+            raise click.UsageError("--dotenv writes one key; drop --count")
+        replaced = keys.write_dotenv(Path(dotenv_path), var, keys.generate(nbytes, "hex"), force)
+        verb = "replaced" if replaced else "wrote"
+        if as_json:
+            doc = render.document("genkey", dotenv=dotenv_path, var=var, replaced=replaced)
+            click.echo(render.dump_json(doc))
+        else:
+            click.echo(f"{verb} {var} in {dotenv_path} ({nbytes} random bytes, hex)", err=True)
+        return ExitCode.OK
+    made = [keys.generate(nbytes, fmt, var) for _ in range(count)]
+    if as_json:
+        click.echo(render.dump_json(render.document("genkey", format=fmt, bytes=nbytes, keys=made)))
+    else:
+        click.echo("\n".join(made))
+    return ExitCode.OK
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="cookietool")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

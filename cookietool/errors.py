@@ -1,0 +1,35 @@
+"""The one exception tree of cookietool: every error the core raises is a CookietoolError."""
+
+from __future__ import annotations
+
+
+class CookietoolError(Exception):
+    """Base of every error cookietool raises on purpose."""
+
+
+class InputError(CookietoolError):
+    """Input that cannot be used as given: the user must change it."""
+
+
+class CookieFormatError(InputError):
+    """A cookie that is not in the Flask session format."""
+
+
+class PayloadTooLargeError(CookieFormatError):
+    """A compressed payload that inflates past the configured limit."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"compressed payload inflates to more than {limit} bytes; refused")
+        self.limit = limit
+
+
+class TagError(InputError):
+    """A value tagged in Flask's tagged JSON whose content does not fit the tag."""
+
+
+class PayloadError(InputError):
+    """A session payload to sign that is not a JSON object Flask can store."""
+
+
+class KeyInputError(InputError):
+    """A secret key option that cannot be read (bad hex, missing file or variable)."""

@@ -1,0 +1,100 @@
+"""Secret keys: where they come from, how they are named without being shown, and new ones."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cookietool.errors import InputError, KeyInputError
+
+#: Fewer random bytes than this are refused: 128 bits is the least a session key should have.
+MIN_KEY_BYTES = 16
+DEFAULT_KEY_BYTES = 32
+KEY_FORMATS = ("hex", "urlsafe", "base64", "env")
+#: The variable Flask's ``app.config.from_prefixed_env()`` reads SECRET_KEY from.
+DEFAULT_ENV_VAR = "FLASK_SECRET_KEY"
+
+
+@dataclass(frozen=True)
+class SecretKey:
+    """A secret key and a label that says where it came from; the key is never in its repr."""
+
+    value: bytes = field(repr=False)
+    label: str
+
+
+def text_key(text: str, label: str) -> SecretKey:
+    """A key given as text; Flask and itsdangerous encode str keys as UTF-8."""
+    return SecretKey(text.encode("utf-8"), label)
+
+
+def hex_key(text: str, label: str) -> SecretKey:
+    """A key given as hex digits (for binary keys such as ``os.urandom`` output)."""
+    try:
+        return SecretKey(bytes.fromhex(text.strip()), label)
+    except ValueError as e:
+        # The value is a secret: say what is wrong with it, never what it is.
+        raise KeyInputError(f"{label} is not valid hex") from e
+
+
+def file_keys(path: str, lines: Iterable[str]) -> list[SecretKey]:
+    """Keys one per line (oldest first), blank lines skipped, line endings removed."""
+    keys = []
+    for number, line in enumerate(lines, start=1):
+        line = line.rstrip("\r\n")
+        if line:
+            keys.append(text_key(line, f"--key-file {path} line {number}"))
+    if not keys:
+        raise KeyInputError(f"--key-file {path} holds no key")
+    return keys
+
+
+def env_key(name: str) -> SecretKey:
+    """The key held by environment variable ``name``."""
+    value = os.environ.get(name)
+    if not value:
+        raise KeyInputError(f"environment variable {name} is not set or empty")
+    return text_key(value, f"${name}")
+
+
+def generate(nbytes: int = DEFAULT_KEY_BYTES, fmt: str = "hex", var: str = DEFAULT_ENV_VAR) -> str:
+    """A new random key from the ``secrets`` module, written in format ``fmt``."""
+    if nbytes < MIN_KEY_BYTES:
+        raise InputError(
+            f"{nbytes} bytes is too short: a secret key needs at least {MIN_KEY_BYTES} random "
+            f"bytes ({MIN_KEY_BYTES * 8} bits) so that it cannot be guessed"
+        )
+    if fmt not in KEY_FORMATS:
+        raise InputError(f"unknown key format {fmt!r}; choose one of {', '.join(KEY_FORMATS)}")
+    raw = secrets.token_bytes(nbytes)
+    if fmt == "urlsafe":
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+    if fmt == "base64":
+        return base64.b64encode(raw).decode("ascii")
+    text = binascii.hexlify(raw).decode("ascii")
+    return f"{var}={text}" if fmt == "env" else text
+
+
+def write_dotenv(path: Path, var: str, value: str, force: bool = False) -> bool:
+    """Set ``var`` in the .env file at ``path``; True if it replaced an existing value.
+
+    An existing value is kept unless ``force``: a lost secret key logs every user out.
+    python-dotenv rewrites the file atomically, keeps an existing file's mode and creates
+    a new one readable by its owner only.
+    """
+    from dotenv import dotenv_values, set_key
+
+    replaced = False
+    if path.exists():
+        if not path.is_file():
+            raise InputError(f"{path} is not a file")
+        replaced = dotenv_values(path).get(var) is not None
+        if replaced and not force:
+            raise InputError(f"{path} already sets {var}; add --force to replace it")
+    set_key(path, var, value, quote_mode="never")
+    return replaced

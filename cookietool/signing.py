@@ -1,0 +1,187 @@
+"""Signing a session with Flask's own session interface, so the cookie is Flask's to the byte."""
+
+from __future__ import annotations
+
+import json
+import time
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from cookietool.errors import InputError, PayloadError
+from cookietool.flaskcookie import LEGACY_EPOCH, Scheme
+from cookietool.keys import SecretKey
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+#: Flask's PERMANENT_SESSION_LIFETIME default: 31 days.
+DEFAULT_LIFETIME = 31 * 24 * 3600
+SAMESITE_VALUES = ("Strict", "Lax", "None")
+
+
+@dataclass(frozen=True)
+class CookieSettings:
+    """Flask's SESSION_COOKIE_* settings and PERMANENT_SESSION_LIFETIME, defaults included."""
+
+    name: str = "session"
+    domain: str | None = None
+    path: str = "/"
+    secure: bool = False
+    httponly: bool = True
+    samesite: str | None = None
+    partitioned: bool = False
+    lifetime: int = DEFAULT_LIFETIME
+
+    def __post_init__(self) -> None:
+        if self.samesite is not None and self.samesite not in SAMESITE_VALUES:
+            raise InputError(f"SameSite must be one of {', '.join(SAMESITE_VALUES)}")
+        if self.lifetime < 0:
+            raise InputError("the session lifetime must not be negative")
+
+
+@dataclass(frozen=True)
+class SignedCookie:
+    """A cookie Flask would set for a session, and what Flask said while setting it."""
+
+    value: str
+    set_cookie: str | None
+    timestamp: int
+    legacy_epoch: bool
+    warnings: tuple[str, ...]
+
+    @property
+    def compressed(self) -> bool:
+        """True when itsdangerous compressed the payload (the value starts with a dot)."""
+        return self.value.startswith(".")
+
+
+def parse_payload(text: str) -> dict[str, Any]:
+    """The session a JSON object describes, Flask's tags (``{" t": [...]}``...) read back."""
+    try:
+        obj = json.loads(text)
+    except RecursionError as e:
+        raise PayloadError("the payload JSON is nested too deeply") from e
+    except ValueError as e:
+        raise PayloadError(f"the payload is not valid JSON ({e})") from e
+    if not isinstance(obj, dict):
+        raise PayloadError(
+            f"the payload must be a JSON object (a session is a dict), not {type(obj).__name__}"
+        )
+    from flask.json.tag import TaggedJSONSerializer
+
+    try:
+        session: dict[str, Any] = TaggedJSONSerializer()._untag_scan(obj)
+    except Exception as e:  # Flask's tags raise whatever their converters raise.
+        raise PayloadError(f"a Flask-tagged value in the payload is invalid ({e})") from e
+    if not isinstance(session, dict):
+        raise PayloadError("the payload is a tagged value, not a session object")
+    return session
+
+
+def sign_session(
+    session: dict[str, Any],
+    keys: Sequence[SecretKey],
+    *,
+    scheme: Scheme | None = None,
+    timestamp: int | None = None,
+    legacy: bool = False,
+    settings: CookieSettings | None = None,
+    set_cookie: bool = False,
+    permanent: bool = False,
+) -> SignedCookie:
+    """Sign ``session`` as Flask's SecureCookieSessionInterface does at ``timestamp``.
+
+    The newest key (the last) signs; the others become SECRET_KEY_FALLBACKS.
+    ``permanent`` does what ``session.permanent = True`` does in a view.
+    """
+    if not keys:
+        raise InputError("signing needs a key: pass --key, --key-hex, --key-file or --key-env")
+    scheme = scheme or Scheme()
+    settings = settings or CookieSettings()
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    stamp = timestamp - LEGACY_EPOCH if legacy else timestamp
+    if not 0 <= stamp < 1 << 64:
+        raise InputError(
+            "the timestamp must be from 2011-01-01 on with --legacy"
+            if legacy
+            else "the timestamp must be a Unix time from 0 to 2**64 - 1"
+        )
+    app = _flask_app(keys, scheme, settings, timestamp, stamp)
+    from flask.sessions import SecureCookieSession
+
+    data = SecureCookieSession(session)
+    if permanent:
+        data.permanent = True
+    with warnings.catch_warnings(record=True) as caught, app.app_context():
+        warnings.simplefilter("always")
+        interface = app.session_interface
+        serializer = interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+        value: str = serializer.dumps(dict(data))
+        header = None
+        if set_cookie:
+            if not data:
+                raise PayloadError(
+                    "Flask sends no session cookie for an empty session: it deletes the cookie"
+                )
+            data.modified = True
+            response = app.response_class()
+            interface.save_session(app, data, response)
+            header = response.headers["Set-Cookie"]
+    return SignedCookie(
+        value=value,
+        set_cookie=header,
+        timestamp=timestamp,
+        legacy_epoch=legacy,
+        warnings=tuple(str(w.message) for w in caught),
+    )
+
+
+def _flask_app(
+    keys: Sequence[SecretKey], scheme: Scheme, settings: CookieSettings, timestamp: int, stamp: int
+) -> Flask:
+    # Flask is imported here only: it costs more start-up time than decode may take.
+    import hashlib
+    from datetime import datetime, timedelta, timezone
+
+    from flask import Flask
+    from flask.sessions import SecureCookieSessionInterface, SessionMixin
+    from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
+    class FrozenSigner(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return stamp
+
+    class Interface(SecureCookieSessionInterface):
+        salt = scheme.salt
+        key_derivation = scheme.key_derivation
+        digest_method = staticmethod(getattr(hashlib, scheme.digest))
+
+        def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+            serializer = super().get_signing_serializer(app)
+            if serializer is not None:
+                serializer.signer = FrozenSigner
+            return serializer
+
+        def get_expiration_time(self, app: Flask, session: SessionMixin) -> datetime | None:
+            if session.permanent:
+                signed = datetime.fromtimestamp(timestamp, timezone.utc)
+                return signed + app.permanent_session_lifetime
+            return None
+
+    app = Flask("cookietool")
+    app.config.update(
+        SECRET_KEY=keys[-1].value,
+        SECRET_KEY_FALLBACKS=[key.value for key in keys[:-1]],
+        SESSION_COOKIE_NAME=settings.name,
+        SESSION_COOKIE_DOMAIN=settings.domain,
+        SESSION_COOKIE_PATH=settings.path,
+        SESSION_COOKIE_SECURE=settings.secure,
+        SESSION_COOKIE_HTTPONLY=settings.httponly,
+        SESSION_COOKIE_SAMESITE=settings.samesite,
+        SESSION_COOKIE_PARTITIONED=settings.partitioned,
+        PERMANENT_SESSION_LIFETIME=timedelta(seconds=settings.lifetime),
+    )
+    app.session_interface = Interface()
+    return app
