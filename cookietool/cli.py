@@ -26,6 +26,12 @@ class ExitCode(IntEnum):
     USAGE = 2
 
 
+class InputProblem(click.ClickException):
+    """A core error shown as one ``Error:`` line on stderr."""
+
+    exit_code = ExitCode.USAGE
+
+
 class CookietoolGroup(click.Group):
     """The one place where results and errors become exit codes."""
 
@@ -33,9 +39,7 @@ class CookietoolGroup(click.Group):
         try:
             code = super().invoke(ctx)
         except CookietoolError as e:
-            error = click.ClickException(str(e))
-            error.exit_code = ExitCode.USAGE
-            raise error from e
+            raise InputProblem(str(e)) from e
         if isinstance(code, ExitCode) and code != ExitCode.OK:
             ctx.exit(code)
         return code
@@ -60,7 +64,7 @@ def cli(ctx: click.Context, color: bool | None) -> None:
 
 def read_stdin(what: str) -> str:
     """Standard input as text, refused when it is implausibly large for ``what``."""
-    data = click.get_binary_stream("stdin").read(MAX_STDIN_BYTES + 1)
+    data = sys.stdin.buffer.read(MAX_STDIN_BYTES + 1)
     if len(data) > MAX_STDIN_BYTES:
         raise click.BadParameter(f"standard input is over {MAX_STDIN_BYTES} bytes", param_hint=what)
     try:
@@ -415,4 +419,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

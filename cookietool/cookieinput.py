@@ -10,8 +10,17 @@ from cookietool.errors import InputError
 #: Attribute names a Set-Cookie line may carry (RFC 6265bis section 5.6, plus Partitioned
 #: and Priority, which Chromium reads); used to tell a Set-Cookie line from a Cookie header.
 SET_COOKIE_ATTRIBUTES = frozenset(
-    {"expires", "max-age", "domain", "path", "secure", "httponly", "samesite", "partitioned",
-     "priority"}
+    {
+        "expires",
+        "max-age",
+        "domain",
+        "path",
+        "secure",
+        "httponly",
+        "samesite",
+        "partitioned",
+        "priority",
+    }
 )
 
 

@@ -126,9 +126,7 @@ def parse(value: str, inflate_limit: int = DEFAULT_INFLATE_LIMIT) -> ParsedCooki
     except UnicodeEncodeError as e:
         raise CookieFormatError("a Flask session cookie is ASCII; this value is not") from e
     if raw.count(b".") < 2:
-        raise CookieFormatError(
-            "not a Flask session cookie: expected PAYLOAD.TIMESTAMP.SIGNATURE"
-        )
+        raise CookieFormatError("not a Flask session cookie: expected PAYLOAD.TIMESTAMP.SIGNATURE")
     signed_part, sig_segment = raw.rsplit(b".", 1)
     payload_segment, ts_segment = signed_part.rsplit(b".", 1)
     compressed = payload_segment.startswith(b".")

@@ -15,6 +15,7 @@ from cookietool.sessionkeys import explain
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.text import Text
 
     from cookietool.session import Inspection
     from cookietool.signing import SignedCookie

@@ -95,8 +95,8 @@ def inspect_cookie(
         session = tagged.untag(payload)
     except TagError as e:
         session_error = str(e)
-    legacy = flaskcookie.looks_legacy(cookie.timestamp_raw) if epoch == "auto" else (
-        epoch == "legacy"
+    legacy = (
+        flaskcookie.looks_legacy(cookie.timestamp_raw) if epoch == "auto" else (epoch == "legacy")
     )
     timestamp = flaskcookie.to_unix(cookie.timestamp_raw, legacy)
     now = int(time.time()) if now is None else now
