@@ -139,6 +139,8 @@ def collect_keys(
     key_texts: tuple[str, ...],
 ) -> list[Any]:
     """All keys, oldest first: --key-file, then --key-env, --key-hex and --key."""
+    if not (key_files or key_envs or key_hexes or key_texts):
+        return []
     from cookietool import keys
 
     found = []

@@ -11,11 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import hmac
 import json
-import re
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +27,7 @@ KEY_DERIVATIONS = ("hmac", "concat", "django-concat", "none")
 #: How far a compressed payload may inflate by default.
 DEFAULT_INFLATE_LIMIT = 1 << 20
 
-_B64URL = re.compile(rb"[A-Za-z0-9_-]*")
+_B64URL_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 
 @dataclass(frozen=True)
@@ -58,6 +54,10 @@ class Scheme:
 
     def derive_key(self, secret_key: bytes) -> bytes:
         """The signing key itsdangerous' Signer.derive_key makes from a secret key."""
+        # hashlib and hmac load OpenSSL: imported only once a key is to be checked.
+        import hashlib
+        import hmac
+
         salt = self.salt.encode("utf-8")
         if self.key_derivation == "hmac":
             return hmac.digest(secret_key, salt, self.digest)
@@ -69,6 +69,8 @@ class Scheme:
 
     def signature(self, derived_key: bytes, signed_part: bytes) -> bytes:
         """The raw signature over ``[.]PAYLOAD.TIMESTAMP`` with an already derived key."""
+        import hmac
+
         return hmac.digest(derived_key, signed_part, self.digest)
 
 
@@ -92,7 +94,7 @@ class ParsedCookie:
 
 def b64decode(segment: bytes, what: str) -> bytes:
     """Decode unpadded base64url strictly, as a cookie part named ``what``."""
-    if not _B64URL.fullmatch(segment):
+    if segment.translate(None, _B64URL_ALPHABET):
         raise CookieFormatError(f"the {what} is not base64url")
     try:
         return base64.urlsafe_b64decode(segment + b"=" * (-len(segment) % 4))
@@ -107,6 +109,8 @@ def b64encode(data: bytes) -> bytes:
 
 def inflate(data: bytes, limit: int) -> bytes:
     """Inflate zlib data, refusing output larger than ``limit`` bytes without building it."""
+    import zlib
+
     inflater = zlib.decompressobj()
     try:
         out = inflater.decompress(data, limit + 1)
@@ -169,6 +173,8 @@ def load_json(text: str) -> Any:
 
 def find_key(cookie: ParsedCookie, keys: Sequence[bytes], scheme: Scheme) -> int | None:
     """Index of the key that signed the cookie, trying the newest (last) first as Flask does."""
+    import hmac
+
     for index in range(len(keys) - 1, -1, -1):
         expected = scheme.signature(scheme.derive_key(keys[index]), cookie.signed_part)
         if hmac.compare_digest(expected, cookie.signature):

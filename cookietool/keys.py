@@ -5,12 +5,14 @@ from __future__ import annotations
 import base64
 import binascii
 import os
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cookietool.errors import InputError, KeyInputError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 #: Fewer random bytes than this are refused: 128 bits is the least a session key should have.
 MIN_KEY_BYTES = 16
@@ -71,6 +73,8 @@ def generate(nbytes: int = DEFAULT_KEY_BYTES, fmt: str = "hex", var: str = DEFAU
         )
     if fmt not in KEY_FORMATS:
         raise InputError(f"unknown key format {fmt!r}; choose one of {', '.join(KEY_FORMATS)}")
+    import secrets
+
     raw = secrets.token_bytes(nbytes)
     if fmt == "urlsafe":
         return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")

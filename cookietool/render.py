@@ -135,7 +135,6 @@ def decode_document(result: Inspection) -> dict[str, Any]:
 
 def render_decode(console: Console, result: Inspection) -> None:
     """Human report of a decoded cookie: header, time, verdicts, then the session."""
-    from rich.table import Table
     from rich.text import Text
 
     cookie = result.cookie
@@ -148,9 +147,6 @@ def render_decode(console: Console, result: Inspection) -> None:
     head.append(size, style="dim")
     console.print(head)
 
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold")
-    grid.add_column()
     moment = utc_time(result.timestamp)
     when = Text(
         f"{moment:%Y-%m-%d %H:%M:%S} UTC ({describe_age(result.age)})"
@@ -159,16 +155,20 @@ def render_decode(console: Console, result: Inspection) -> None:
     )
     if result.legacy_epoch:
         when.append("  itsdangerous < 1.0 timestamp, counted from 2011-01-01", style="dim")
-    grid.add_row("Signed", when)
-    grid.add_row("Signature", _signature_text(result))
-    grid.add_row("Expiry", _expiry_text(result))
+    rows = [("Signed", when), ("Signature", _signature_text(result))]
+    rows.append(("Expiry", _expiry_text(result)))
     if not result.scheme.is_flask_default:
         scheme = result.scheme
-        grid.add_row(
-            "Scheme",
-            Text(f"salt {scheme.salt!r}, {scheme.digest}, key derivation {scheme.key_derivation}"),
+        rows.append(
+            (
+                "Scheme",
+                Text(
+                    f"salt {scheme.salt!r}, {scheme.digest}, key derivation {scheme.key_derivation}"
+                ),
+            )
         )
-    console.print(grid)
+    for label, text in rows:
+        _print_row(console, [Text(label, style="bold")], [11], text)
     console.print()
     if result.session_error is not None:
         console.print(Text(f"Flask cannot read this session: {result.session_error}", "red"))
@@ -182,17 +182,38 @@ def render_decode(console: Console, result: Inspection) -> None:
     if not session:
         console.print(Text("The session is empty.", style="dim"))
         return
-    table = Table(title=f"Session ({len(session)} keys)", title_justify="left", expand=False)
-    table.add_column("key", overflow="fold")
-    table.add_column("type")
-    table.add_column("value", overflow="fold")
+    console.print(Text(f"Session: {len(session)} key{'s' if len(session) != 1 else ''}", "bold"))
+    # Column widths from the widest key and type name; a key longer than 24 characters
+    # gets a line of its own rather than pushing every value to the right.
+    key_width = max([len(key) for key in session if len(key) <= 24] or [0]) + 2
+    type_width = max(len(type_name(value)) for value in session.values()) + 2
     for key, value in session.items():
         cell = Text(_flashes_text(value) if key == "_flashes" else pyrepr(value))
         note = explain(key)
         if note:
             cell.append(f"\n{note}", style="dim")
-        table.add_row(Text(key), type_name(value), cell)
-    console.print(table)
+        cells = [Text(f"  {key}", style="cyan"), Text(type_name(value), style="magenta")]
+        _print_row(console, cells, [key_width + 2, type_width], cell)
+
+
+def _print_row(console: Console, cells: list[Text], widths: list[int], value: Text) -> None:
+    """Print fixed-width cells, then ``value`` wrapped with a hanging indent under itself."""
+    from rich.text import Text
+
+    indent = sum(widths)
+    prefix = Text()
+    for cell, width in zip(cells, widths, strict=True):
+        if cell.cell_len >= width:
+            # A cell wider than its column gets a line of its own.
+            console.print(cell)
+            prefix.append(" " * width)
+        else:
+            prefix.append_text(cell)
+            prefix.append(" " * (width - cell.cell_len))
+    lines = value.wrap(console, max(console.width - indent, 20))
+    for number, line in enumerate(lines):
+        line.rstrip()
+        console.print(Text.assemble(prefix if number == 0 else " " * indent, line))
 
 
 def _signature_text(result: Inspection) -> Text:

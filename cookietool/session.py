@@ -5,12 +5,14 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cookietool import flaskcookie, tagged
 from cookietool.errors import InputError, TagError
 from cookietool.flaskcookie import ParsedCookie, Scheme
-from cookietool.keys import SecretKey
+
+if TYPE_CHECKING:
+    from cookietool.keys import SecretKey
 
 EPOCHS = ("auto", "unix", "legacy")
 

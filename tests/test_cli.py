@@ -88,8 +88,7 @@ def test_decode_human_report(cookie: str) -> None:
     out = result.stdout
     assert "Signed     2026-01-02 03:04:05 UTC" in out
     assert "VALID: key 1 of 1 (--key #1), the current key" in out
-    assert "│ cart │ tuple │ (1, 2)" in out
-    assert "│ user │ str   │ 'ann'" in out
+    assert out.endswith("Session: 2 keys\n  cart  tuple  (1, 2)\n  user  str    'ann'\n")
     unchecked = run("decode", cookie)
     assert "NOT CHECKED: no key given" in unchecked.stdout and unchecked.exit_code == 0
 

@@ -64,5 +64,16 @@ def test_report_expiry_lines() -> None:
     assert "not checked (pass --max-age" in _report({"a": 1})
 
 
+def test_long_values_wrap_under_their_column() -> None:
+    out = _report({"k": "word " * 40, "z_key_name_much_longer_than_twenty_four": 1})
+    lines = out.splitlines()
+    start = lines.index("Session: 2 keys")
+    assert lines[start + 1].startswith("  k  str  'word word")
+    assert all(line.startswith(" " * 10 + "word") for line in lines[start + 2 : start + 4])
+    assert lines[-2] == "  z_key_name_much_longer_than_twenty_four"
+    assert lines[-1] == "     int  1"
+    assert max(len(line) for line in lines) <= 100
+
+
 def test_report_of_empty_session() -> None:
     assert "The session is empty." in _report({})
