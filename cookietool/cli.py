@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable
 from enum import IntEnum
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
 from cookietool import __version__
 from cookietool.errors import CookietoolError
+
+if TYPE_CHECKING:
+    from cookietool.signing import CookieSettings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -159,6 +163,49 @@ def json_option(f: F) -> F:
     )(f)
 
 
+def cookie_settings_options(f: F) -> F:
+    """Flask's SESSION_COOKIE_* settings, for the Set-Cookie line of a signed session."""
+    options = [
+        click.option("--name", default="session", show_default=True, help="SESSION_COOKIE_NAME."),
+        click.option("--domain", help="SESSION_COOKIE_DOMAIN."),
+        click.option("--path", default="/", show_default=True, help="SESSION_COOKIE_PATH."),
+        click.option("--secure", is_flag=True, help="SESSION_COOKIE_SECURE."),
+        click.option(
+            "--samesite",
+            type=click.Choice(["Strict", "Lax", "None"]),
+            help="SESSION_COOKIE_SAMESITE.",
+        ),
+        click.option("--partitioned", is_flag=True, help="SESSION_COOKIE_PARTITIONED."),
+        click.option(
+            "--permanent",
+            is_flag=True,
+            help="Make the session permanent (session.permanent = True): adds _permanent and "
+            "Expires.",
+        ),
+        click.option(
+            "--lifetime",
+            type=click.IntRange(min=0),
+            default=31 * 24 * 3600,
+            show_default=True,
+            metavar="SECONDS",
+            help="PERMANENT_SESSION_LIFETIME, for Expires of a permanent session.",
+        ),
+    ]
+
+    @functools.wraps(f)
+    def with_settings(*args: Any, **kwargs: Any) -> Any:
+        from cookietool.signing import CookieSettings
+
+        fields = ("name", "domain", "path", "secure", "samesite", "partitioned", "lifetime")
+        kwargs["settings"] = CookieSettings(**{key: kwargs.pop(key) for key in fields})
+        return f(*args, **kwargs)
+
+    command: Any = with_settings
+    for option in reversed(options):
+        command = option(command)
+    return cast(F, command)
+
+
 def stdout_console(ctx: click.Context) -> Any:
     """The rich console for data on stdout, honouring --color/--no-color."""
     from cookietool.render import make_console
@@ -263,27 +310,7 @@ def decode(
     is_flag=True,
     help="Print the whole Set-Cookie line Flask sends, with its attributes.",
 )
-@click.option("--name", default="session", show_default=True, help="SESSION_COOKIE_NAME.")
-@click.option("--domain", help="SESSION_COOKIE_DOMAIN.")
-@click.option("--path", default="/", show_default=True, help="SESSION_COOKIE_PATH.")
-@click.option("--secure", is_flag=True, help="SESSION_COOKIE_SECURE.")
-@click.option(
-    "--samesite", type=click.Choice(["Strict", "Lax", "None"]), help="SESSION_COOKIE_SAMESITE."
-)
-@click.option("--partitioned", is_flag=True, help="SESSION_COOKIE_PARTITIONED.")
-@click.option(
-    "--permanent",
-    is_flag=True,
-    help="Make the session permanent (session.permanent = True): adds _permanent and Expires.",
-)
-@click.option(
-    "--lifetime",
-    type=click.IntRange(min=0),
-    default=31 * 24 * 3600,
-    show_default=True,
-    metavar="SECONDS",
-    help="PERMANENT_SESSION_LIFETIME, for Expires of a permanent session.",
-)
+@cookie_settings_options
 @json_option
 def sign(
     payload: str,
@@ -297,14 +324,8 @@ def sign(
     timestamp: int | None,
     legacy: bool,
     set_cookie: bool,
-    name: str,
-    domain: str | None,
-    path: str,
-    secure: bool,
-    samesite: str | None,
-    partitioned: bool,
+    settings: CookieSettings,
     permanent: bool,
-    lifetime: int,
     as_json: bool,
 ) -> ExitCode:
     """Sign a session as Flask would: a cookie a real Flask app accepts.
@@ -315,7 +336,7 @@ def sign(
     """
     from cookietool import render
     from cookietool.flaskcookie import Scheme
-    from cookietool.signing import CookieSettings, parse_payload, sign_session
+    from cookietool.signing import parse_payload, sign_session
 
     if payload == "-" and any(handle.name == "<stdin>" for handle in key_files):
         raise click.UsageError("standard input cannot hold both the payload and the keys")
@@ -326,15 +347,7 @@ def sign(
         scheme=Scheme(salt, digest, key_derivation),
         timestamp=timestamp,
         legacy=legacy,
-        settings=CookieSettings(
-            name=name,
-            domain=domain,
-            path=path,
-            secure=secure,
-            samesite=samesite,
-            partitioned=partitioned,
-            lifetime=lifetime,
-        ),
+        settings=settings,
         set_cookie=set_cookie,
         permanent=permanent,
     )
@@ -345,6 +358,164 @@ def sign(
         click.echo(f"warning: {warning}", err=True)
     click.echo(f"Set-Cookie: {signed.set_cookie}" if set_cookie else signed.value)
     return ExitCode.OK
+
+
+@cli.command("size-check")
+@click.argument("inputs", nargs=-1, metavar="[INPUT]...")
+@click.option(
+    "--har",
+    "har_file",
+    type=click.File("r", encoding="utf-8"),
+    metavar="FILE",
+    help="Check every Set-Cookie and Cookie header of a browser HAR export, by host.",
+)
+@click.option(
+    "--payload",
+    metavar="JSON",
+    help="Check the cookie Flask would set for this session ('-' for stdin); needs a key.",
+)
+@key_options
+@scheme_options
+@cookie_settings_options
+@click.option(
+    "--server",
+    "server_spec",
+    metavar="NAME[,NAME]",
+    help="Also check the Cookie request header against these servers' limits, or 'all'.",
+)
+@click.option("--list-limits", is_flag=True, help="Print the limits with their sources, and exit.")
+@click.option(
+    "--warn-at",
+    type=click.IntRange(1, 100),
+    default=90,
+    show_default=True,
+    metavar="PERCENT",
+    help="Warn when a size reaches this share of a limit.",
+)
+@click.option(
+    "--budget",
+    type=click.IntRange(min=1),
+    metavar="BYTES",
+    help="Your own limit on a cookie's name + value bytes; going over it is an error.",
+)
+@click.option(
+    "--head-bytes",
+    type=click.IntRange(min=0),
+    default=600,
+    show_default=True,
+    metavar="BYTES",
+    help="Request head bytes besides the Cookie line, for whole-request server limits.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning"]),
+    default="error",
+    show_default=True,
+    help="Exit 1 on errors only, or on warnings too.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github", "junit"]),
+    default="text",
+    show_default=True,
+    help="text (a table), json, github (workflow annotations) or junit (XML).",
+)
+@click.pass_context
+def size_check(
+    ctx: click.Context,
+    inputs: tuple[str, ...],
+    har_file: IO[str] | None,
+    payload: str | None,
+    key_files: tuple[IO[str], ...],
+    key_envs: tuple[str, ...],
+    key_hexes: tuple[str, ...],
+    key_texts: tuple[str, ...],
+    salt: str,
+    digest: str,
+    key_derivation: str,
+    settings: CookieSettings,
+    permanent: bool,
+    server_spec: str | None,
+    list_limits: bool,
+    warn_at: int,
+    budget: int | None,
+    head_bytes: int,
+    fail_on: str,
+    fmt: str,
+) -> ExitCode:
+    """Check cookie sizes against browser, Werkzeug and server limits, for CI.
+
+    Each INPUT is a cookie in any form 'decode' takes, or '-' to read one per line from
+    standard input. A bare value is named after --name. Exit codes: 0 within limits
+    (warnings are printed), 1 a browser would drop a cookie, a selected server would
+    refuse the request, a budget is exceeded, or a warning under --fail-on warning.
+    """
+    from cookietool import render, render_sizes, sizes
+
+    limits = sizes.load_limits()
+    if list_limits:
+        if fmt == "json":
+            click.echo(render.dump_json(render_sizes.limits_document(limits)))
+        else:
+            render_sizes.render_limits_text(stdout_console(ctx), limits)
+        return ExitCode.OK
+    if not (inputs or har_file or payload):
+        raise click.UsageError("give cookies to check, --har FILE or --payload JSON")
+    if inputs.count("-") + (payload == "-") + any(h.name == "<stdin>" for h in key_files) > 1:
+        raise click.UsageError("standard input can feed only one of INPUT, --payload and keys")
+    specs: list[sizes.CookieSpec] = []
+    observed: list[tuple[str | None, str]] = []
+    for number, text in enumerate(inputs, start=1):
+        if text == "-":
+            lines = [line for line in read_stdin("INPUT").splitlines() if line.strip()]
+            labelled = [(f"stdin line {n}", line) for n, line in enumerate(lines, start=1)]
+        else:
+            labelled = [(f"argument {number}", text)]
+        for label, line in labelled:
+            found, headers = sizes.specs_from_text(line, label, settings.name)
+            specs += found
+            observed += headers
+    if har_file is not None:
+        from cookietool.har import read_har
+
+        found, headers = sizes.specs_from_har(read_har(har_file.read()))
+        specs += found
+        observed += headers
+    if payload is not None:
+        from cookietool.cookieinput import parse_set_cookie
+        from cookietool.flaskcookie import Scheme
+        from cookietool.signing import parse_payload, sign_session
+
+        signed = sign_session(
+            parse_payload(read_stdin("--payload") if payload == "-" else payload),
+            collect_keys(key_files, key_envs, key_hexes, key_texts),
+            scheme=Scheme(salt, digest, key_derivation),
+            settings=settings,
+            set_cookie=True,
+            permanent=permanent,
+        )
+        assert signed.set_cookie is not None
+        cookie = parse_set_cookie(signed.set_cookie)
+        specs.append(sizes.CookieSpec("--payload", cookie.name, cookie.value, set_cookie=cookie))
+    report = sizes.check(
+        specs,
+        observed_headers=observed,
+        servers=sizes.select_servers(server_spec, limits) if server_spec else (),
+        warn_at=warn_at,
+        budget=budget,
+        head_bytes=head_bytes,
+        limits=limits,
+    )
+    if fmt == "json":
+        click.echo(render.dump_json(render_sizes.size_document(report, fail_on)))
+    elif fmt == "github":
+        click.echo(render_sizes.github_annotations(report, fail_on))
+    elif fmt == "junit":
+        click.echo(render_sizes.junit_xml(report, fail_on))
+    else:
+        render_sizes.render_size_text(stdout_console(ctx), report, fail_on)
+    return ExitCode.CHECK_FAILED if report.failed(fail_on) else ExitCode.OK
 
 
 @cli.command()

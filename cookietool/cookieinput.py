@@ -1,5 +1,5 @@
-"""Find the cookie value in what users paste: a bare value, ``name=value``, a
-``Set-Cookie`` line or a ``Cookie`` request header."""
+"""Find cookies in what users paste: a bare value, ``name=value``, a ``Set-Cookie`` line
+or a ``Cookie`` request header."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ SET_COOKIE_ATTRIBUTES = frozenset(
         "priority",
     }
 )
+#: The forms ``detect`` tells apart.
+FORMS = ("value", "pair", "set-cookie", "cookie-header")
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,34 @@ class CookieInput:
     name: str | None
     value: str
     form: str
+
+
+@dataclass(frozen=True)
+class SetCookie:
+    """A Set-Cookie header value split as RFC 6265bis section 5.6 splits it."""
+
+    header: str
+    name: str
+    value: str
+    attributes: tuple[tuple[str, str], ...]
+
+    @property
+    def name_value_bytes(self) -> int:
+        """What browsers limit: UTF-8 bytes of name and value, without ``=`` or attributes."""
+        return len(self.name.encode("utf-8")) + len(self.value.encode("utf-8"))
+
+    @property
+    def header_bytes(self) -> int:
+        """UTF-8 bytes of the whole header value, attributes included (Werkzeug's count)."""
+        return len(self.header.encode("utf-8"))
+
+    def attribute(self, name: str) -> str | None:
+        """The last value of attribute ``name`` (case-insensitive), as user agents use it."""
+        found = None
+        for key, value in self.attributes:
+            if key.lower() == name.lower():
+                found = value
+        return found
 
 
 def strip_quotes(text: str) -> str:
@@ -49,40 +79,60 @@ def split_pair(pair: str) -> tuple[str, str]:
     return name.strip(" \t"), value.strip(" \t")
 
 
-def extract(text: str, name: str = "session") -> CookieInput:
-    """The cookie value in ``text``; from a Cookie header, the one called ``name``."""
+def detect(text: str) -> tuple[str, str]:
+    """The form of pasted cookie text and the text without its header name, if it had one."""
     text = strip_quotes(text)
     if not text:
         raise InputError("the cookie is empty")
     lowered = text.lower()
     if lowered.startswith("set-cookie:"):
-        return _from_set_cookie(text[len("set-cookie:") :])
+        return "set-cookie", text[len("set-cookie:") :].strip()
     if lowered.startswith("cookie:"):
-        return _from_cookie_header(text[len("cookie:") :], name)
+        return "cookie-header", text[len("cookie:") :].strip()
     if "=" not in text:
-        return CookieInput(None, text, "value")
+        return "value", text
     if ";" not in text:
-        found_name, value = split_pair(text)
-        return CookieInput(found_name, strip_quotes(value), "pair")
+        return "pair", text
     attributes = [split_pair(part)[0].lower() for part in text.split(";")[1:] if part.strip()]
     if all(attr in SET_COOKIE_ATTRIBUTES for attr in attributes):
-        return _from_set_cookie(text)
-    return _from_cookie_header(text, name)
+        return "set-cookie", text
+    return "cookie-header", text
 
 
-def _from_set_cookie(line: str) -> CookieInput:
-    found_name, value = split_pair(line.split(";", 1)[0])
-    if not value:
-        raise InputError("the Set-Cookie line has no cookie value")
-    return CookieInput(found_name, strip_quotes(value), "set-cookie")
+def parse_set_cookie(line: str) -> SetCookie:
+    """Split a Set-Cookie header value into name, value and attributes (RFC 6265bis 5.6)."""
+    pair, _, rest = line.partition(";")
+    name, value = split_pair(pair)
+    attributes = []
+    for part in rest.split(";") if rest else ():
+        if part.strip(" \t"):
+            attributes.append(split_pair(part) if "=" in part else (part.strip(" \t"), ""))
+    return SetCookie(line.strip(), name, value, tuple(attributes))
 
 
-def _from_cookie_header(header: str, name: str) -> CookieInput:
+def cookie_pairs(header: str) -> list[tuple[str, str]]:
+    """The ``name=value`` pairs of a Cookie header as sent, in order, values as raw text."""
+    return [split_pair(part) for part in header.split(";") if part.strip(" \t")]
+
+
+def extract(text: str, name: str = "session") -> CookieInput:
+    """The cookie value in ``text``; from a Cookie header, the one called ``name``."""
+    form, body = detect(text)
+    if form == "value":
+        return CookieInput(None, body, form)
+    if form == "pair":
+        found_name, value = split_pair(body)
+        return CookieInput(found_name, strip_quotes(value), form)
+    if form == "set-cookie":
+        cookie = parse_set_cookie(body)
+        if not cookie.value:
+            raise InputError("the Set-Cookie line has no cookie value")
+        return CookieInput(cookie.name, strip_quotes(cookie.value), form)
     # Werkzeug's parser is the one Flask reads request cookies with.
     from werkzeug.http import parse_cookie
 
-    cookies = parse_cookie(header.strip())
+    cookies = parse_cookie(body)
     if name not in cookies:
         names = ", ".join(sorted(set(cookies))) or "none"
         raise InputError(f"no cookie named {name!r} in the Cookie header (found: {names})")
-    return CookieInput(name, cookies[name], "cookie-header")
+    return CookieInput(name, cookies[name], form)

@@ -1,0 +1,270 @@
+"""Output of ``size-check``: rich text, versioned JSON, GitHub annotations and JUnit XML.
+
+Cookie names and values come from untrusted responses: rich sees them only as ``Text``,
+GitHub annotations get them escaped, and JUnit XML gets them escaped and without the
+control characters XML 1.0 cannot hold.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from cookietool.render import document
+from cookietool.sizes import MEASURES, CookieCheck, Finding, Limit, SizeReport
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+FORMATS = ("text", "json", "github", "junit")
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _finding(finding: Finding) -> dict[str, Any]:
+    return {
+        "level": finding.level,
+        "measure": finding.measure,
+        "used": finding.used,
+        "limit": finding.limit,
+        "who": list(finding.who),
+        "limits": list(finding.limit_ids),
+        "message": finding.message,
+    }
+
+
+def _cookie(check: CookieCheck) -> dict[str, Any]:
+    spec = check.spec
+    session = check.session
+    return {
+        "label": spec.label,
+        "host": spec.host,
+        "name": spec.name,
+        "name_value_bytes": check.name_value_bytes,
+        "headroom_bytes": check.headroom,
+        "set_cookie_bytes": check.set_cookie_bytes,
+        "flask_session": None
+        if session is None
+        else {
+            "json_bytes": session.json_bytes,
+            "stored_bytes": session.stored_bytes,
+            "compressed": session.compressed,
+            "more_json_bytes_estimate": session.more_json_bytes,
+        },
+        "findings": [_finding(f) for f in check.findings],
+    }
+
+
+def size_document(report: SizeReport, fail_on: str) -> dict[str, Any]:
+    """The ``size-check --format json`` document (schema in the README)."""
+    return document(
+        "size-check",
+        ok=not report.failed(fail_on),
+        errors=report.count("error"),
+        warnings=report.count("warning"),
+        settings={
+            "servers": list(report.servers),
+            "warn_at": report.warn_at,
+            "budget": report.budget,
+            "head_bytes": report.head_bytes,
+            "fail_on": fail_on,
+        },
+        cookies=[_cookie(check) for check in report.cookies],
+        domains=[
+            {"host": host, "cookies": count, "findings": [_finding(f) for f in findings]}
+            for host, count, findings in report.domains
+        ],
+        requests=[
+            {
+                "host": request.host,
+                "observed": request.observed,
+                "sizes": dict(request.sizes),
+                "findings": [_finding(f) for f in request.findings],
+            }
+            for request in report.requests
+        ],
+    )
+
+
+def _verdict(findings: Sequence[Finding]) -> tuple[str, str]:
+    levels = {f.level for f in findings}
+    if "error" in levels:
+        return "ERROR", "bold red"
+    if "warning" in levels:
+        return "WARNING", "yellow"
+    return "OK", "green"
+
+
+def render_size_text(console: Console, report: SizeReport, fail_on: str) -> None:
+    """Tables of cookies and Cookie headers, then every finding in words."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title="Cookies", title_justify="left")
+    for column in ("cookie", "from", "name+value", "headroom", "Set-Cookie", "Flask session"):
+        table.add_column(column, overflow="fold")
+    table.add_column("verdict")
+    for check in report.cookies:
+        spec = check.spec
+        session = check.session
+        where = spec.label + (f" ({spec.host})" if spec.host else "")
+        flask = (
+            ""
+            if session is None
+            else f"JSON {session.json_bytes} B"
+            + (f", zlib {session.stored_bytes} B" if session.compressed else "")
+            + f", ~{session.more_json_bytes} B more fit"
+        )
+        verdict, style = _verdict(check.findings)
+        table.add_row(
+            Text(spec.name or "(nameless)"),
+            Text(where),
+            f"{check.name_value_bytes} / 4096",
+            str(check.headroom),
+            "" if check.set_cookie_bytes is None else f"{check.set_cookie_bytes} / 4093",
+            flask,
+            Text(verdict, style=style),
+        )
+    console.print(table)
+    if report.requests:
+        requests = Table(title="Cookie request header", title_justify="left")
+        for column in ("host", "cookies", "value", "line", "request head (est.)", "verdict"):
+            requests.add_column(column)
+        counts = {host: count for host, count, _ in report.domains}
+        for request in report.requests:
+            sizes = dict(request.sizes)
+            verdict, style = (
+                _verdict(request.findings) if report.servers else ("no --server", "dim")
+            )
+            requests.add_row(
+                Text(request.host or "(all inputs)"),
+                str(counts.get(request.host, 0)),
+                str(sizes["cookie_value"]),
+                str(sizes["cookie_line"]),
+                str(sizes["request_head"]),
+                Text(verdict, style=style),
+            )
+        console.print(requests)
+    for finding in report.all_findings:
+        style = "red" if finding.level == "error" else "yellow"
+        line = Text(f"{finding.level.upper()}: ", style=f"bold {style}")
+        line.append(finding.message)
+        console.print(line)
+    errors, warnings = report.count("error"), report.count("warning")
+    summary = f"{len(report.cookies)} cookies checked: {errors} errors, {warnings} warnings"
+    if report.servers:
+        summary += f"; servers: {', '.join(report.servers)}"
+    style = "bold red" if report.failed(fail_on) else "bold green"
+    console.print(Text(summary, style=style))
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_annotations(report: SizeReport, fail_on: str) -> str:
+    """GitHub Actions workflow commands: one ``::error::`` or ``::warning::`` per finding."""
+    lines = []
+    for finding in report.all_findings:
+        level = "error" if finding.level == "error" or fail_on == "warning" else "warning"
+        title = _escape_property(f"cookietool size-check: {finding.measure}")
+        lines.append(f"::{level} title={title}::{_escape_data(finding.message)}")
+    errors, warnings = report.count("error"), report.count("warning")
+    lines.append(
+        f"cookietool size-check: {len(report.cookies)} cookies, {errors} errors, "
+        f"{warnings} warnings"
+    )
+    return "\n".join(lines)
+
+
+def junit_xml(report: SizeReport, fail_on: str) -> str:
+    """JUnit XML: a test case per cookie, per host count and per Cookie header."""
+    import xml.etree.ElementTree as ET
+
+    def clean(text: str) -> str:
+        return _XML_UNSAFE.sub("\ufffd", text)
+
+    cases: list[tuple[str, str, Sequence[Finding]]] = []
+    for check in report.cookies:
+        spec = check.spec
+        where = spec.label + (f" ({spec.host})" if spec.host else "")
+        cases.append(
+            ("size-check.cookies", f"{spec.name or '(nameless)'} from {where}", check.findings)
+        )
+    for host, count, findings in report.domains:
+        cases.append(
+            ("size-check.domains", f"{count} cookies for {host or 'all inputs'}", findings)
+        )
+    for request in report.requests:
+        cases.append(
+            (
+                "size-check.servers",
+                f"Cookie header to {request.host or 'all inputs'}",
+                request.findings,
+            )
+        )
+    suites = ET.Element("testsuites")
+    suite = ET.SubElement(suites, "testsuite", name="cookietool size-check")
+    failures = 0
+    for classname, name, case_findings in cases:
+        case = ET.SubElement(suite, "testcase", classname=classname, name=clean(name))
+        failing = [f for f in case_findings if f.level == "error" or fail_on == "warning"]
+        if failing:
+            failures += 1
+            failure = ET.SubElement(
+                case, "failure", message=clean(failing[0].message), type=failing[0].level
+            )
+            failure.text = clean("\n".join(f.message for f in failing))
+        passing = [f for f in case_findings if f not in failing]
+        if passing:
+            ET.SubElement(case, "system-out").text = clean(
+                "\n".join(f"{f.level}: {f.message}" for f in passing)
+            )
+    suite.set("tests", str(len(cases)))
+    suite.set("failures", str(failures))
+    suite.set("errors", "0")
+    return ET.tostring(suites, encoding="unicode", xml_declaration=True)
+
+
+def limits_document(limits: Sequence[Limit]) -> dict[str, Any]:
+    """``size-check --list-limits --format json``: the limits data with what each measure counts."""
+    return document(
+        "limits",
+        measures=MEASURES,
+        limits=[
+            {
+                "id": lim.id,
+                "who": lim.who,
+                "kind": lim.kind,
+                "server": lim.server,
+                "measure": lim.measure,
+                "limit": lim.limit,
+                "level": lim.level,
+                "status": lim.status,
+                "on_exceed": lim.on_exceed,
+                "source": lim.source,
+                "confirmed": lim.confirmed,
+            }
+            for lim in limits
+        ],
+    )
+
+
+def render_limits_text(console: Console, limits: Sequence[Limit]) -> None:
+    """The limits as a table, each with its source; unconfirmed ones marked."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title="Limits (cookietool/data/limits.json)", title_justify="left")
+    for column in ("who", "--server", "measure", "limit", "on exceeding", "source"):
+        table.add_column(column, overflow="fold")
+    for lim in limits:
+        who = Text(lim.who)
+        if not lim.confirmed:
+            who.append(" (unconfirmed)", style="yellow")
+        table.add_row(who, lim.server or "", lim.measure, str(lim.limit), lim.on_exceed, lim.source)
+    console.print(table)

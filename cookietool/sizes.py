@@ -1,0 +1,475 @@
+"""Cookie sizes against the limits of browsers, Werkzeug and servers.
+
+The limits are data (``cookietool/data/limits.json``), each with the source it comes
+from; this module counts what each limit counts and says which ones a cookie, or the
+Cookie header a browser would send with it, goes over.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from importlib import resources
+
+from cookietool import flaskcookie
+from cookietool.cookieinput import (
+    SetCookie,
+    cookie_pairs,
+    detect,
+    parse_set_cookie,
+    split_pair,
+    strip_quotes,
+)
+from cookietool.errors import CookieFormatError, InputError
+from cookietool.har import HarCookies
+
+#: What each ``measure`` of the limits data counts.
+MEASURES = {
+    "name_value": "UTF-8 bytes of cookie name + value after trimming whitespace, "
+    "without '=' and without attributes",
+    "attribute_value": "UTF-8 bytes of one attribute's value",
+    "lifetime_seconds": "seconds from now until the cookie expires (Max-Age wins over Expires)",
+    "cookies_per_domain": "distinct cookies set for one host",
+    "set_cookie_header": "bytes of the whole Set-Cookie header value, attributes included",
+    "cookie_value": "bytes of the Cookie request header's value",
+    "cookie_line": "bytes of the header line 'Cookie: ' + value",
+    "cookie_line_crlf": "bytes of the header line 'Cookie: ' + value + CRLF",
+    "request_head": "bytes of the request head: the Cookie line plus the rest of the head "
+    "(request line and other headers, estimated by --head-bytes)",
+}
+LEVELS = ("error", "warning")
+#: Bytes of a request head besides its Cookie line: request line, Host, User-Agent,
+#: Accept and friends. An estimate (a desktop browser's navigation sends about this);
+#: --head-bytes replaces it with a measured figure.
+DEFAULT_HEAD_BYTES = 600
+DEFAULT_WARN_AT = 90
+ZLIB_OVERHEAD = 11
+
+
+@dataclass(frozen=True)
+class Limit:
+    """One limit of one browser, framework, specification or server, with its source."""
+
+    id: str
+    who: str
+    kind: str
+    measure: str
+    limit: int
+    level: str
+    on_exceed: str
+    source: str
+    confirmed: bool
+    server: str | None = None
+    status: int | None = None
+
+
+def load_limits() -> tuple[Limit, ...]:
+    """The limits shipped in the package."""
+    text = resources.files("cookietool").joinpath("data/limits.json").read_text("utf-8")
+    return tuple(Limit(**entry) for entry in json.loads(text)["limits"])
+
+
+def server_names(limits: Iterable[Limit]) -> list[str]:
+    """Names accepted by ``--server``."""
+    return sorted({limit.server for limit in limits if limit.server})
+
+
+def select_servers(spec: str, limits: Sequence[Limit]) -> tuple[str, ...]:
+    """Server names from ``--server a,b`` or ``all``, refusing unknown names."""
+    known = server_names(limits)
+    names = [name.strip().lower() for name in spec.split(",") if name.strip()]
+    if names == ["all"]:
+        return tuple(known)
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise InputError(
+            f"unknown server {', '.join(unknown)}; choose from {', '.join(known)} or 'all'"
+        )
+    return tuple(dict.fromkeys(names))
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A limit (or group of equal limits) that a size is over or close to."""
+
+    level: str
+    measure: str
+    used: int
+    limit: int
+    who: tuple[str, ...]
+    message: str
+    limit_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SessionSize:
+    """What a Flask session cookie holds, and roughly how much more fits."""
+
+    json_bytes: int
+    stored_bytes: int
+    compressed: bool
+    more_json_bytes: int
+
+
+@dataclass(frozen=True)
+class CookieSpec:
+    """One cookie to check: where it came from, and its Set-Cookie line when known."""
+
+    label: str
+    name: str
+    value: str
+    host: str | None = None
+    set_cookie: SetCookie | None = None
+
+
+@dataclass(frozen=True)
+class CookieCheck:
+    """The verdicts on one cookie."""
+
+    spec: CookieSpec
+    name_value_bytes: int
+    set_cookie_bytes: int | None
+    headroom: int
+    findings: tuple[Finding, ...]
+    session: SessionSize | None
+
+
+@dataclass(frozen=True)
+class RequestCheck:
+    """The largest Cookie header sent to one host, against the selected servers.
+
+    ``observed`` tells a header seen in a request (a HAR) from one built from the cookies.
+    """
+
+    host: str | None
+    sizes: tuple[tuple[str, int], ...]
+    observed: bool
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class SizeReport:
+    """Everything size-check found, and the settings it used."""
+
+    cookies: tuple[CookieCheck, ...]
+    requests: tuple[RequestCheck, ...]
+    domains: tuple[tuple[str | None, int, tuple[Finding, ...]], ...]
+    servers: tuple[str, ...]
+    warn_at: int
+    budget: int | None
+    head_bytes: int
+
+    @property
+    def all_findings(self) -> list[Finding]:
+        """Every finding, cookies first, then domains and requests."""
+        found = [f for check in self.cookies for f in check.findings]
+        found += [f for _, _, findings in self.domains for f in findings]
+        found += [f for request in self.requests for f in request.findings]
+        return found
+
+    def count(self, level: str) -> int:
+        """How many findings have ``level``."""
+        return sum(1 for finding in self.all_findings if finding.level == level)
+
+    def failed(self, fail_on: str = "error") -> bool:
+        """True when CI should fail: any error, or any warning under ``fail_on='warning'``."""
+        levels = ("error", "warning") if fail_on == "warning" else ("error",)
+        return any(finding.level in levels for finding in self.all_findings)
+
+
+def specs_from_text(
+    text: str, label: str, default_name: str = "session"
+) -> tuple[list[CookieSpec], list[tuple[str | None, str]]]:
+    """The cookies in one pasted input, and the Cookie header it is, if it is one.
+
+    A bare value is given ``default_name``; a Set-Cookie line keeps its attributes.
+    """
+    form, body = detect(text)
+    if form == "value":
+        return [CookieSpec(label, default_name, body)], []
+    if form == "pair":
+        name, value = split_pair(body)
+        return [CookieSpec(label, name, strip_quotes(value))], []
+    if form == "set-cookie":
+        cookie = parse_set_cookie(body)
+        return [CookieSpec(label, cookie.name, cookie.value, set_cookie=cookie)], []
+    specs = [CookieSpec(label, name, value) for name, value in cookie_pairs(body)]
+    return specs, [(None, body)]
+
+
+def specs_from_har(
+    entries: Iterable[HarCookies],
+) -> tuple[list[CookieSpec], list[tuple[str | None, str]]]:
+    """The cookies a HAR's responses set (each distinct line once) and its Cookie headers."""
+    specs: dict[tuple[str, str], CookieSpec] = {}
+    observed: list[tuple[str | None, str]] = []
+    for entry in entries:
+        for line in entry.set_cookies:
+            cookie = parse_set_cookie(line)
+            spec = CookieSpec(
+                f"HAR entry {entry.index}", cookie.name, cookie.value, entry.host, cookie
+            )
+            specs.setdefault((entry.host, cookie.header), spec)
+        observed += [(entry.host, header) for header in entry.cookie_headers]
+    return list(specs.values()), list(dict.fromkeys(observed))
+
+
+def request_sizes(cookie_value_bytes: int, head_bytes: int) -> dict[str, int]:
+    """The request-side measures of a Cookie header whose value has this many bytes."""
+    line = len(b"Cookie: ") + cookie_value_bytes
+    return {
+        "cookie_value": cookie_value_bytes,
+        "cookie_line": line,
+        "cookie_line_crlf": line + 2,
+        "request_head": line + 2 + head_bytes,
+    }
+
+
+def _group(limits: Iterable[Limit]) -> dict[tuple[str, int, str], list[Limit]]:
+    groups: dict[tuple[str, int, str], list[Limit]] = {}
+    for limit in limits:
+        groups.setdefault((limit.measure, limit.limit, limit.level), []).append(limit)
+    return groups
+
+
+def _who(group: Sequence[Limit]) -> tuple[str, ...]:
+    return tuple(g.who + ("" if g.confirmed else " (unconfirmed)") for g in group)
+
+
+def _bytes(n: int) -> str:
+    return f"{n} bytes"
+
+
+def _cookies(n: int) -> str:
+    return f"{n} cookies"
+
+
+def _days(seconds: int) -> str:
+    return f"{seconds} s ({seconds / 86400:.1f} days)"
+
+
+def _judge(
+    measure: str,
+    used: int,
+    limits: Sequence[Limit],
+    what: str,
+    warn_at: int | None,
+    unit: Callable[[int], str] = _bytes,
+) -> list[Finding]:
+    """Findings for ``used`` against every group of equal limits on ``measure``.
+
+    Over a limit: a finding at the limit's level. At ``warn_at`` percent or more of it:
+    a warning that it is close.
+    """
+    found = []
+    for (_, number, level), group in sorted(_group(limits).items(), key=lambda item: item[0][1]):
+        who = _who(group)
+        ids = tuple(g.id for g in group)
+        if used > number:
+            effects = "; ".join(dict.fromkeys(f"{g.who}: {g.on_exceed}" for g in group))
+            message = f"{what} is {unit(used)}, over {unit(number)}. {effects}"
+            found.append(Finding(level, measure, used, number, who, message, ids))
+        elif warn_at is not None and used * 100 >= number * warn_at:
+            percent = used * 100 // number
+            message = (
+                f"{what} is {unit(used)}, {percent}% of the {unit(number)} "
+                f"limit of {', '.join(who)}"
+            )
+            found.append(Finding("warning", measure, used, number, who, message, ids))
+    return found
+
+
+def lifetime_seconds(cookie: SetCookie, now: float) -> int | None:
+    """Seconds until the cookie expires, Max-Age taking precedence over Expires."""
+    max_age = cookie.attribute("max-age")
+    if max_age is not None:
+        try:
+            return int(max_age)
+        except ValueError:
+            return None
+    expires = cookie.attribute("expires")
+    if expires is None:
+        return None
+    try:
+        moment = parsedate_to_datetime(expires)
+    except (TypeError, ValueError):
+        return None
+    return int(moment.timestamp() - now)
+
+
+def _session_size(value: str, headroom: int) -> SessionSize | None:
+    try:
+        parsed = flaskcookie.parse(value)
+    except CookieFormatError:
+        return None
+    # Base64 turns 3 bytes into 4 characters. A compressed payload is assumed to grow by
+    # its current compression ratio, less zlib's fixed overhead (2-byte header, 4-byte
+    # Adler-32, about 5 bytes of block framing); an uncompressed one by its plain size.
+    # Measured against bisection it stays under the true figure: a conservative estimate.
+    more = max(headroom, 0) * 3 // 4
+    if parsed.compressed:
+        more = more * parsed.json_bytes // max(parsed.stored_bytes - ZLIB_OVERHEAD, 1)
+    return SessionSize(parsed.json_bytes, parsed.stored_bytes, parsed.compressed, more)
+
+
+def check_cookie(
+    spec: CookieSpec,
+    limits: Sequence[Limit],
+    *,
+    warn_at: int = DEFAULT_WARN_AT,
+    budget: int | None = None,
+    now: float | None = None,
+) -> CookieCheck:
+    """Check one cookie against browser and Werkzeug limits and the team's budget."""
+    now = time.time() if now is None else now
+    by_measure: dict[str, list[Limit]] = {}
+    for limit in limits:
+        by_measure.setdefault(limit.measure, []).append(limit)
+    name_value = len(spec.name.encode("utf-8")) + len(spec.value.encode("utf-8"))
+    label = f"cookie {spec.name!r}" if spec.name else "nameless cookie"
+    findings = _judge(
+        "name_value",
+        name_value,
+        by_measure.get("name_value", []),
+        f"{label}: name + value",
+        warn_at,
+    )
+    if budget is not None and name_value > budget:
+        findings.append(
+            Finding(
+                "error",
+                "budget",
+                name_value,
+                budget,
+                ("budget",),
+                f"{label}: name + value is {name_value} bytes, over the budget of {budget}",
+            )
+        )
+    set_cookie_bytes = None
+    cookie = spec.set_cookie
+    if cookie is not None:
+        set_cookie_bytes = cookie.header_bytes
+        findings += _judge(
+            "set_cookie_header",
+            set_cookie_bytes,
+            by_measure.get("set_cookie_header", []),
+            f"{label}: the Set-Cookie header value",
+            warn_at,
+        )
+        for attribute, attr_value in cookie.attributes:
+            findings += _judge(
+                "attribute_value",
+                len(attr_value.encode("utf-8")),
+                by_measure.get("attribute_value", []),
+                f"{label}: attribute {attribute}",
+                None,
+            )
+        lifetime = lifetime_seconds(cookie, now)
+        if lifetime is not None:
+            findings += _judge(
+                "lifetime_seconds",
+                lifetime,
+                by_measure.get("lifetime_seconds", []),
+                f"{label}: lifetime",
+                None,
+                unit=_days,
+            )
+    browser_limits = [lim.limit for lim in by_measure.get("name_value", [])]
+    headroom = (min(browser_limits) if browser_limits else 4096) - name_value
+    return CookieCheck(
+        spec,
+        name_value,
+        set_cookie_bytes,
+        headroom,
+        tuple(findings),
+        _session_size(spec.value, headroom),
+    )
+
+
+def check(
+    specs: Sequence[CookieSpec],
+    *,
+    observed_headers: Sequence[tuple[str | None, str]] = (),
+    servers: Sequence[str] = (),
+    warn_at: int = DEFAULT_WARN_AT,
+    budget: int | None = None,
+    head_bytes: int = DEFAULT_HEAD_BYTES,
+    now: float | None = None,
+    limits: Sequence[Limit] | None = None,
+) -> SizeReport:
+    """Check cookies, the number per host, and the Cookie header sent to each host.
+
+    Cookies with the same host (or no host, for command-line inputs) are taken to be
+    sent together; ``observed_headers`` are Cookie headers seen in requests (a HAR).
+    """
+    if not 1 <= warn_at <= 100:
+        raise InputError("--warn-at is a percentage from 1 to 100")
+    if budget is not None and budget < 1:
+        raise InputError("--budget must be a positive number of bytes")
+    if head_bytes < 0:
+        raise InputError("--head-bytes must not be negative")
+    limits = load_limits() if limits is None else limits
+    browser_side = [lim for lim in limits if lim.kind != "server"]
+    cookie_checks = tuple(
+        check_cookie(spec, browser_side, warn_at=warn_at, budget=budget, now=now) for spec in specs
+    )
+    hosts = list(dict.fromkeys([spec.host for spec in specs] + [h for h, _ in observed_headers]))
+    per_domain = [lim for lim in browser_side if lim.measure == "cookies_per_domain"]
+    server_limits = [lim for lim in limits if lim.server in servers]
+    domains = []
+    requests = []
+    for host in hosts:
+        kept = {}
+        for check_ in cookie_checks:
+            dropped = any(f.level == "error" and f.measure == "name_value" for f in check_.findings)
+            if check_.spec.host == host and not dropped:
+                kept[check_.spec.name] = check_.spec.value
+        # Cookies seen in requests count too: a script or an older response may have set them.
+        names = set(kept)
+        for h, header in observed_headers:
+            if h == host:
+                names.update(name for name, _ in cookie_pairs(header))
+        count = len(names)
+        where = f"host {host}: cookie count" if host else "these cookies: count"
+        domains.append(
+            (
+                host,
+                count,
+                tuple(_judge("cookies_per_domain", count, per_domain, where, None, _cookies)),
+            )
+        )
+        # The header a browser builds from the cookies it kept, and any seen in requests.
+        # Seen headers come first, so that on a tie the report says what was seen.
+        headers = [(True, header) for h, header in observed_headers if h == host]
+        if kept:
+            headers.append((False, "; ".join(f"{n}={v}" for n, v in kept.items())))
+        if not headers:
+            continue
+        observed, biggest = max(headers, key=lambda item: len(item[1].encode("utf-8")))
+        sizes = request_sizes(len(biggest.encode("utf-8")), head_bytes)
+        findings: list[Finding] = []
+        for measure, used in sizes.items():
+            group = [lim for lim in server_limits if lim.measure == measure]
+            what = f"Cookie header to {host or 'the site'}: {MEASURE_NAMES[measure]}"
+            findings += _judge(measure, used, group, what, warn_at)
+        requests.append(RequestCheck(host, tuple(sizes.items()), observed, tuple(findings)))
+    return SizeReport(
+        cookies=cookie_checks,
+        requests=tuple(requests),
+        domains=tuple(domains),
+        servers=tuple(servers),
+        warn_at=warn_at,
+        budget=budget,
+        head_bytes=head_bytes,
+    )
+
+
+MEASURE_NAMES = {
+    "cookie_value": "the header value",
+    "cookie_line": "the header line",
+    "cookie_line_crlf": "the header line with CRLF",
+    "request_head": "the request head (estimated)",
+}

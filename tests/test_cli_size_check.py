@@ -1,0 +1,162 @@
+"""The size-check command: inputs, formats, exit codes, and --payload against Flask."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from cookietool.cli import ExitCode
+from tests.conftest import flask_cookie, make_app
+from tests.test_cli import assert_one_line_error, run
+
+HAR = str(Path(__file__).parent / "fixtures" / "cookies.har")
+BIG = "big=" + "v" * 4097
+SMALL = "small=1"
+
+
+def doc(*args: str, input: str | None = None) -> dict[str, object]:
+    result = run("size-check", *args, "--format", "json", input=input)
+    assert result.exit_code in (0, 1), result.stderr
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def test_exit_codes_and_fail_on() -> None:
+    assert run("size-check", SMALL).exit_code == ExitCode.OK
+    assert run("size-check", BIG).exit_code == ExitCode.CHECK_FAILED
+    near = "near=" + "v" * 3800  # over 90% of 4096: a warning only
+    assert run("size-check", near).exit_code == ExitCode.OK
+    assert run("size-check", near, "--fail-on", "warning").exit_code == ExitCode.CHECK_FAILED
+    assert run("size-check", near, "--warn-at", "95").exit_code == ExitCode.OK
+    assert run("size-check", near, "--warn-at", "95", "--fail-on", "warning").exit_code == 0
+    assert run("size-check", SMALL, "--budget", "6").exit_code == ExitCode.OK  # 6 bytes: at it
+    assert run("size-check", SMALL, "--budget", "5").exit_code == ExitCode.CHECK_FAILED
+
+
+def test_json_document() -> None:
+    result = doc(BIG, "Set-Cookie: s=1; Max-Age=99999999", "--server", "nginx")
+    assert (result["cookietool"], result["command"], result["ok"]) == (1, "size-check", False)
+    assert (result["errors"], result["warnings"]) == (1, 1)
+    cookies = result["cookies"]
+    assert isinstance(cookies, list)
+    assert cookies[0]["name_value_bytes"] == 4100 and cookies[0]["headroom_bytes"] == -4
+    assert cookies[0]["findings"][0]["who"][:2] == ["Chromium", "Firefox"]
+    assert cookies[1]["set_cookie_bytes"] == len("s=1; Max-Age=99999999")
+    assert result["settings"] == {
+        "servers": ["nginx"],
+        "warn_at": 90,
+        "budget": None,
+        "head_bytes": 600,
+        "fail_on": "error",
+    }
+    requests = result["requests"]
+    assert isinstance(requests, list)
+    assert requests[0]["sizes"]["cookie_value"] == len("s=1")
+
+
+def test_bare_value_is_named_after_name_and_stdin_lines() -> None:
+    result = doc("-", "--name", "sid", input="abc\n\nSet-Cookie: x=1; Path=/\n")
+    cookies = result["cookies"]
+    assert isinstance(cookies, list)
+    assert [(c["label"], c["name"]) for c in cookies] == [
+        ("stdin line 1", "sid"),
+        ("stdin line 2", "x"),
+    ]
+
+
+def test_servers_refuse_and_all() -> None:
+    # Three cookies a browser keeps, sent as one Cookie line of 8191 bytes with CRLF:
+    # one byte over gunicorn's count, one under Apache's (which leaves out the CRLF).
+    cookies = ["a=" + "v" * 2724, "b=" + "v" * 2724, "c=" + "v" * 2723]
+    assert len("Cookie: " + "; ".join(cookies) + "\r\n") == 8191
+    assert run("size-check", *cookies, "--server", "gunicorn").exit_code == ExitCode.CHECK_FAILED
+    assert run("size-check", *cookies, "--server", "apache,iis").exit_code == ExitCode.OK
+    everything = doc(*cookies, "--server", "all")
+    findings = everything["requests"][0]["findings"]  # type: ignore[index]
+    failing = {lim for f in findings if f["level"] == "error" for lim in f["limits"]}
+    assert failing == {"gunicorn", "uwsgi", "tomcat"}
+    warned = {lim for f in findings if f["level"] == "warning" for lim in f["limits"]}
+    assert {"apache", "nginx", "heroku"} <= warned
+
+
+def test_payload_sizes_equal_the_set_cookie_flask_sends(frozen_time: int) -> None:
+    session = {"user_id": 7, "roles": ("admin",), "note": "x" * 300}
+    app = make_app(
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=True,
+        SESSION_COOKIE_DOMAIN="example.test",
+    )
+    value, header = flask_cookie(app, session, permanent=True)
+    result = doc(
+        "--payload",
+        '{"user_id": 7, "roles": {" t": ["admin"]}, "note": "' + "x" * 300 + '"}',
+        "--key",
+        "dev",
+        "--samesite",
+        "Lax",
+        "--secure",
+        "--domain",
+        "example.test",
+        "--permanent",
+    )
+    cookie = result["cookies"][0]  # type: ignore[index]
+    assert cookie["set_cookie_bytes"] == len(header.encode())
+    assert cookie["name_value_bytes"] == len("session") + len(value)
+    assert cookie["flask_session"]["compressed"] == value.startswith(".")
+
+
+def test_har_input_and_text_output() -> None:
+    result = run("size-check", "--har", HAR, "--server", "nginx")
+    assert result.exit_code == ExitCode.CHECK_FAILED
+    assert "host api.example.test: cookie count is 60 cookies, over 50 cookies" in result.stdout
+    assert "static.example.test" in result.stdout
+
+
+def test_github_annotations_are_escaped() -> None:
+    result = run("size-check", "Cookie: a%b=" + "v" * 4100, "--format", "github")
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("::error title=cookietool size-check%3A name_value::cookie 'a%25b'")
+    assert lines[-1] == "cookietool size-check: 1 cookies, 1 errors, 0 warnings"
+    assert result.exit_code == 1
+
+
+def test_junit_xml() -> None:
+    result = run("size-check", BIG, SMALL, "Cookie: c=\x01ctl", "--format", "junit")
+    root = ET.fromstring(result.stdout)
+    suite = root.find("testsuite")
+    assert suite is not None
+    assert (suite.get("tests"), suite.get("failures")) == ("5", "1")
+    failure = suite.find("testcase/failure")
+    assert failure is not None and "4100 bytes" in (failure.get("message") or "")
+    names = [case.get("name") for case in suite.iter("testcase")]
+    assert "c from argument 3" in names
+
+
+def test_list_limits() -> None:
+    text = run("size-check", "--list-limits", env={"COLUMNS": "400"})
+    assert text.exit_code == 0 and "kMaxCookieNamePlusValueSize" in text.stdout
+    assert "(unconfirmed)" in text.stdout
+    data = json.loads(run("size-check", "--list-limits", "--format", "json").stdout)
+    assert data["command"] == "limits" and len(data["limits"]) > 20
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        ([SMALL, "--server", "varnish"], "unknown server varnish"),
+        (["--har", __file__], "not a HAR file"),
+        (["--payload", "[1]", "--key", "k"], "must be a JSON object"),
+        (["--payload", "{}", "--key", "k"], "deletes the cookie"),
+        (["--payload", '{"a": 1}'], "signing needs a key"),
+    ],
+)
+def test_bad_input(args: list[str], fragment: str) -> None:
+    assert_one_line_error(run("size-check", *args), 2, fragment)
+
+
+def test_usage_errors() -> None:
+    assert run("size-check").exit_code == 2
+    assert run("size-check", "-", "--payload", "-", "--key", "k").exit_code == 2
+    assert run("size-check", SMALL, "--warn-at", "0").exit_code == 2
