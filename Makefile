@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
-# The main job on built-in examples: make a key, sign a session with it, decode it.
+# The main job on built-in examples: make a key, sign a session with it, decode it, size it.
 demo: $(STAMP)
 	@set -e; export DEMO_KEY="$$($(BIN)/cookietool genkey)"; \
 	echo '$$ cookietool genkey --format env'; $(BIN)/cookietool genkey --format env; echo; \
@@ -24,7 +24,9 @@ demo: $(STAMP)
 	echo '$$ cookietool decode "$$cookie" --key not-the-key   # exit code 1'; \
 	$(BIN)/cookietool decode "$$cookie" --key not-the-key || echo "(exit code $$?)"; echo; \
 	echo '$$ cookietool decode "Set-Cookie: session=$$cookie; HttpOnly; Path=/" --json   # no key: unchecked'; \
-	$(BIN)/cookietool decode "Set-Cookie: session=$$cookie; HttpOnly; Path=/" --json
+	$(BIN)/cookietool decode "Set-Cookie: session=$$cookie; HttpOnly; Path=/" --json; echo; \
+	echo '$$ cookietool size-check "$$cookie" --server nginx,gunicorn'; \
+	$(BIN)/cookietool size-check "$$cookie" --server nginx,gunicorn
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -58,10 +58,10 @@ class CookietoolGroup(click.Group):
 )
 @click.pass_context
 def cli(ctx: click.Context, color: bool | None) -> None:
-    """Decode, verify and sign Flask session cookies; make strong secret keys.
+    """Decode, verify and sign Flask session cookies; check cookie sizes; make keys.
 
-    Exit codes: 0 success, 1 a check failed (bad signature, expired), 2 usage error or
-    unreadable input.
+    Exit codes: 0 success, 1 a check failed (bad signature, expired, a size limit),
+    2 usage error or unreadable input.
     """
     ctx.obj = {"color": color}
 

@@ -101,24 +101,26 @@ def render_size_text(console: Console, report: SizeReport, fail_on: str) -> None
     from rich.text import Text
 
     table = Table(title="Cookies", title_justify="left")
-    for column in ("cookie", "from", "name+value", "headroom", "Set-Cookie", "Flask session"):
-        table.add_column(column, overflow="fold")
-    table.add_column("verdict")
+    table.add_column("cookie", overflow="fold")
+    for column in ("name+value", "headroom", "Set-Cookie"):
+        table.add_column(column, no_wrap=True, justify="right")
+    table.add_column("Flask session")
+    table.add_column("verdict", no_wrap=True)
     for check in report.cookies:
         spec = check.spec
         session = check.session
-        where = spec.label + (f" ({spec.host})" if spec.host else "")
+        cell = Text(spec.name or "(nameless)")
+        cell.append(f"\n{spec.label}" + (f", {spec.host}" if spec.host else ""), style="dim")
         flask = (
             ""
             if session is None
             else f"JSON {session.json_bytes} B"
-            + (f", zlib {session.stored_bytes} B" if session.compressed else "")
-            + f", ~{session.more_json_bytes} B more fit"
+            + (f" (zlib {session.stored_bytes} B)" if session.compressed else "")
+            + f"; about {session.more_json_bytes} B more fit"
         )
         verdict, style = _verdict(check.findings)
         table.add_row(
-            Text(spec.name or "(nameless)"),
-            Text(where),
+            cell,
             f"{check.name_value_bytes} / 4096",
             str(check.headroom),
             "" if check.set_cookie_bytes is None else f"{check.set_cookie_bytes} / 4093",
