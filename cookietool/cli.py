@@ -519,6 +519,259 @@ def size_check(
 
 
 @cli.command()
+@click.argument("cookies", nargs=-1, metavar="COOKIE...")
+@click.option(
+    "--wordlist",
+    "wordlist_paths",
+    multiple=True,
+    metavar="FILE",
+    help="Candidate keys, one per line as raw bytes; .gz read directly; '-' streams stdin.",
+)
+@click.option(
+    "--quoted",
+    is_flag=True,
+    help="Wordlist lines are Flask-Unsign's quoted Python literals ('key', b'key').",
+)
+@click.option(
+    "--no-builtin",
+    is_flag=True,
+    help="Skip the built-in known keys and Flask-Unsign's wordlist.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Worker processes (default: one per CPU).",
+)
+@scheme_options
+@click.option(
+    "--name", default="session", show_default=True, help="Which cookie of a Cookie header."
+)
+@click.option(
+    "--hashcat",
+    "for_hashcat",
+    is_flag=True,
+    help="Print the line for hashcat's mode 29100 instead of searching, or why it cannot.",
+)
+@json_option
+def audit(
+    cookies: tuple[str, ...],
+    wordlist_paths: tuple[str, ...],
+    quoted: bool,
+    no_builtin: bool,
+    jobs: int | None,
+    salt: str,
+    digest: str,
+    key_derivation: str,
+    name: str,
+    for_hashcat: bool,
+    as_json: bool,
+) -> ExitCode:
+    """Find a session cookie's secret key among known and listed keys.
+
+    Tries every candidate against every COOKIE (any form 'decode' takes) and stops at the
+    first match. Candidates: the built-in list of framework defaults and documentation
+    keys, Flask-Unsign's wordlist when cookietool[wordlist] is installed, and --wordlist
+    files. Exit codes: 1 a key was found (the key is weak), 0 none was, 2 bad input.
+    """
+    from cookietool import audit as engine
+    from cookietool import cookieinput, render, render_keys, wordlists
+    from cookietool.flaskcookie import Scheme
+
+    if not cookies:
+        raise click.UsageError("give at least one COOKIE")
+    if cookies.count("-") + wordlist_paths.count("-") > 1:
+        raise click.UsageError("standard input can feed only one COOKIE or --wordlist")
+    scheme = Scheme(salt, digest, key_derivation)
+    values = [
+        cookieinput.extract(read_stdin("COOKIE") if c == "-" else c, name).value for c in cookies
+    ]
+    if for_hashcat:
+        from cookietool import hashcat
+
+        exports = [hashcat.export(value, scheme) for value in values]
+        command = hashcat.command()
+        if as_json:
+            click.echo(render.dump_json(render_keys.hashcat_document(exports, command)))
+        else:
+            for number, export in enumerate(exports, start=1):
+                if export.ok:
+                    click.echo(export.line)
+                else:
+                    reasons = "; ".join(export.reasons)
+                    click.echo(
+                        f"cookie {number} is outside hashcat mode 29100: {reasons}", err=True
+                    )
+            if any(e.ok for e in exports):
+                click.echo(f"save the lines above to cookie.hash, then: {command}", err=True)
+        return ExitCode.OK if all(e.ok for e in exports) else ExitCode.CHECK_FAILED
+    targets = [engine.Target(value, scheme) for value in values]
+    engine.groups_for(targets)  # bad cookies are refused before any work starts
+    sources = []
+    if not no_builtin:
+        sources.append(wordlists.builtin_source())
+        bundled = wordlists.flask_unsign_wordlist_path()
+        if bundled is not None:
+            sources.append(
+                wordlists.file_source(bundled, quoted=True, label="Flask-Unsign wordlist")
+            )
+    sources += [wordlists.file_source(path, quoted=quoted) for path in wordlist_paths]
+    if not sources:
+        raise click.UsageError("nothing to try: --no-builtin and no --wordlist")
+    result = _run_audit(targets, sources, jobs, show_progress=not as_json)
+    origin = None
+    if result.key is not None:
+        origin = next((k for k in wordlists.known_keys() if k.value == result.key), None)
+    if as_json:
+        click.echo(render.dump_json(render_keys.audit_document(result, origin, len(targets))))
+    else:
+        click.echo(render_keys.audit_text(result, origin, len(targets)))
+    return ExitCode.CHECK_FAILED if result.key is not None else ExitCode.OK
+
+
+def _run_audit(
+    targets: list[Any], sources: list[Any], jobs: int | None, show_progress: bool
+) -> Any:
+    """The search, with a progress bar on stderr when it is a terminal."""
+    from cookietool import audit as engine
+    from cookietool.__main__ import resume_gc
+
+    resume_gc()  # a long run: let the collector work again
+    if not (show_progress and sys.stderr.isatty()):
+        return engine.audit(targets, sources, jobs=jobs)
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    sizes = [source.size for source in sources]
+    total = None if None in sizes else sum(sizes)
+    columns = (
+        TextColumn("{task.fields[tried]:,} keys tried, {task.fields[rate]:,.0f}/s"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    import time
+
+    started = time.perf_counter()
+    console = Console(stderr=True, markup=False, highlight=False)
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("audit", total=total, tried=0, rate=0.0)
+
+        def update(tried: int, done: int) -> None:
+            rate = tried / max(time.perf_counter() - started, 1e-9)
+            progress.update(task, completed=done, tried=tried, rate=rate)
+
+        return engine.audit(targets, sources, jobs=jobs, on_progress=update)
+
+
+@cli.command("check-key")
+@click.argument("targets", nargs=-1, metavar="[KEY | - | FILE...]")
+@click.option(
+    "--key-file",
+    type=click.File("rb"),
+    metavar="FILE",
+    help="Read the key from FILE (its content, one trailing newline removed).",
+)
+@click.option("--env", "env_var", metavar="VAR", help="Read the key from environment variable VAR.")
+@click.option(
+    "--scan",
+    is_flag=True,
+    help="The arguments are files: judge every SECRET_KEY written in them (.py, .env, "
+    ".toml, .yaml, .ini).",
+)
+@json_option
+def check_key(
+    targets: tuple[str, ...],
+    key_file: IO[bytes] | None,
+    env_var: str | None,
+    scan: bool,
+    as_json: bool,
+) -> ExitCode:
+    """Judge a secret key without a cookie: length, entropy, known lists, placeholders.
+
+    The key is never printed: it is named by the first 8 hex digits of its SHA-256.
+    Prefer '-', --key-file or --env over KEY, which stays in shell history. With --scan,
+    the arguments are files to search for SECRET_KEY assignments (a pre-commit hook).
+    Exit codes: 1 a key is weak, 0 all are strong, 2 bad input.
+    """
+    import os
+    from pathlib import Path
+
+    from cookietool import keycheck, render, render_keys
+
+    extra = keycheck.wordlist_keys()
+    if scan:
+        if not targets:
+            raise click.UsageError("--scan needs files to scan")
+        found = []
+        skipped = []
+        for path in targets:
+            try:
+                assignments = keycheck.scan_file(Path(path))
+            except CookietoolError as e:
+                skipped.append((path, str(e)))
+                click.echo(f"warning: skipped {e}", err=True)
+                continue
+            found += [(a, keycheck.judge(a.value, extra)) for a in assignments]
+        if len(skipped) == len(targets):
+            raise click.UsageError("no file could be scanned")
+        if as_json:
+            click.echo(render.dump_json(render_keys.scan_document(found, skipped)))
+        else:
+            for assignment, verdict in found:
+                where = f"{assignment.path}:{assignment.line} {assignment.name}"
+                if assignment.fallback:
+                    where += " (fallback value)"
+                click.echo(render_keys.verdict_text(verdict, where))
+            weak = sum(1 for _, v in found if v.weak)
+            click.echo(
+                f"{len(found)} keys found in {len(targets) - len(skipped)} files, {weak} weak"
+            )
+        return ExitCode.CHECK_FAILED if any(v.weak for _, v in found) else ExitCode.OK
+    given = sum(1 for source in (targets, key_file, env_var) if source)
+    if given != 1 or len(targets) > 1:
+        raise click.UsageError("give exactly one key: KEY, '-', --key-file or --env")
+    if env_var:
+        value = os.environ.get(env_var)
+        if not value:
+            raise click.UsageError(f"environment variable {env_var} is not set or empty")
+        key = value.encode("utf-8")
+    elif key_file is not None:
+        key = _strip_newline(key_file.read(1 << 20))
+    elif targets[0] == "-":
+        key = _strip_newline(sys.stdin.buffer.read(1 << 20))
+    else:
+        key = targets[0].encode("utf-8")
+    verdict = keycheck.judge(key, extra)
+    if as_json:
+        click.echo(
+            render.dump_json(
+                render.document(
+                    "check-key",
+                    keys=[render_keys.verdict_fields(verdict)],
+                    weak=int(verdict.weak),
+                    skipped=[],
+                )
+            )
+        )
+    else:
+        click.echo(render_keys.verdict_text(verdict))
+    return ExitCode.CHECK_FAILED if verdict.weak else ExitCode.OK
+
+
+def _strip_newline(data: bytes) -> bytes:
+    """File and pipe contents end in a newline that is not part of the key."""
+    if data.endswith(b"\r\n"):
+        return data[:-2]
+    return data[:-1] if data.endswith(b"\n") else data
+
+
+@cli.command()
 @click.option(
     "--bytes",
     "nbytes",

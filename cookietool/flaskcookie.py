@@ -123,8 +123,16 @@ def inflate(data: bytes, limit: int) -> bytes:
     return out
 
 
-def parse(value: str, inflate_limit: int = DEFAULT_INFLATE_LIMIT) -> ParsedCookie:
-    """Split a cookie value into its parts and read payload and timestamp."""
+@dataclass(frozen=True)
+class SignedParts:
+    """What a signature check needs: the signed part and the raw signature."""
+
+    signed_part: bytes
+    signature: bytes
+
+
+def _segments(value: str) -> tuple[bytes, bytes]:
+    """The signed part ``[.]PAYLOAD.TIMESTAMP`` and the signature segment of a cookie."""
     try:
         raw = value.encode("ascii")
     except UnicodeEncodeError as e:
@@ -132,11 +140,25 @@ def parse(value: str, inflate_limit: int = DEFAULT_INFLATE_LIMIT) -> ParsedCooki
     if raw.count(b".") < 2:
         raise CookieFormatError("not a Flask session cookie: expected PAYLOAD.TIMESTAMP.SIGNATURE")
     signed_part, sig_segment = raw.rsplit(b".", 1)
+    if not sig_segment:
+        raise CookieFormatError("not a Flask session cookie: a part is empty")
+    return signed_part, sig_segment
+
+
+def split(value: str) -> SignedParts:
+    """The signed part and signature of a cookie, without decoding the payload."""
+    signed_part, sig_segment = _segments(value)
+    return SignedParts(signed_part, b64decode(sig_segment, "signature"))
+
+
+def parse(value: str, inflate_limit: int = DEFAULT_INFLATE_LIMIT) -> ParsedCookie:
+    """Split a cookie value into its parts and read payload and timestamp."""
+    signed_part, sig_segment = _segments(value)
     payload_segment, ts_segment = signed_part.rsplit(b".", 1)
     compressed = payload_segment.startswith(b".")
     if compressed:
         payload_segment = payload_segment[1:]
-    if not payload_segment or not ts_segment or not sig_segment:
+    if not payload_segment or not ts_segment:
         raise CookieFormatError("not a Flask session cookie: a part is empty")
     data = b64decode(payload_segment, "payload")
     stored_bytes = len(data)

@@ -1,0 +1,230 @@
+"""Finding the secret key of session cookies among candidate keys, fast.
+
+What does not depend on the key is done once: each cookie is parsed once, and cookies
+that share a signing scheme share the derived key of each candidate. Per candidate the
+work is what the format requires: two ``hmac.digest`` calls (derive, sign) and a compare.
+Candidates travel to worker processes as raw blocks of lines, a bounded number at a time,
+so memory stays flat for any wordlist size; the first match stops every worker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from cookietool import flaskcookie
+from cookietool.errors import InputError
+from cookietool.flaskcookie import Scheme
+from cookietool.wordlists import Block, CandidateSource, lines_of
+
+#: Blocks handed out per worker before waiting for results: enough to keep them busy.
+IN_FLIGHT_PER_JOB = 2
+
+# (salt, digest, key derivation, ((cookie index, signed part, signature), ...))
+Group = tuple[bytes, str, str, tuple[tuple[int, bytes, bytes], ...]]
+
+
+@dataclass(frozen=True)
+class Target:
+    """A cookie to find the key of, and the scheme it is signed with."""
+
+    value: str
+    scheme: Scheme
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    """The outcome of a search: the key found (if any), what matched it, and the pace."""
+
+    key: bytes | None
+    source: str | None
+    cookies: tuple[int, ...]
+    tried: int
+    seconds: float
+    jobs: int
+
+    @property
+    def rate(self) -> float:
+        """Candidates tried per second."""
+        return self.tried / self.seconds if self.seconds > 0 else 0.0
+
+
+def groups_for(targets: Sequence[Target]) -> tuple[Group, ...]:
+    """Cookies grouped by signing scheme, parsed once."""
+    grouped: dict[tuple[bytes, str, str], list[tuple[int, bytes, bytes]]] = {}
+    for index, target in enumerate(targets):
+        # The payload is never needed, so it is not even inflated: a bomb costs nothing.
+        cookie = flaskcookie.split(target.value)
+        scheme = target.scheme
+        key = (scheme.salt.encode("utf-8"), scheme.digest, scheme.key_derivation)
+        grouped.setdefault(key, []).append((index, cookie.signed_part, cookie.signature))
+    return tuple(
+        (salt, digest, kd, tuple(cookies)) for (salt, digest, kd), cookies in grouped.items()
+    )
+
+
+def search_keys(keys: Iterable[bytes], groups: Sequence[Group]) -> tuple[int, bytes] | None:
+    """The first key in ``keys`` that signed one of the cookies, with that cookie's index."""
+    digest_of = hmac.digest
+    if len(groups) == 1 and groups[0][2] == "hmac" and len(groups[0][3]) == 1:
+        # The common case, as tight as a bare loop: one cookie, Flask's key derivation.
+        salt, digest, _, ((index, signed, signature),) = groups[0]
+        for key in keys:
+            if digest_of(digest_of(key, salt, digest), signed, digest) == signature:
+                return index, key
+        return None
+    for key in keys:
+        for salt, digest, derivation, cookies in groups:
+            derived = _derive(key, salt, digest, derivation)
+            for index, signed, signature in cookies:
+                if digest_of(derived, signed, digest) == signature:
+                    return index, key
+    return None
+
+
+def _derive(key: bytes, salt: bytes, digest: str, derivation: str) -> bytes:
+    if derivation == "hmac":
+        return hmac.digest(key, salt, digest)
+    if derivation == "concat":
+        return hashlib.new(digest, salt + key).digest()
+    if derivation == "django-concat":
+        return hashlib.new(digest, salt + b"signer" + key).digest()
+    return key
+
+
+# Worker processes keep the groups here, set once by the pool initializer.
+_GROUPS: tuple[Group, ...] = ()
+
+
+def _init_worker(groups: tuple[Group, ...]) -> None:
+    global _GROUPS
+    _GROUPS = groups
+
+
+def _work(block: Block) -> tuple[tuple[int, bytes] | None, int, int, str]:
+    keys = lines_of(block)
+    found = search_keys(keys, _GROUPS)
+    return found, _tried(keys, found), block.size, block.source
+
+
+def _tried(keys: list[bytes], found: tuple[int, bytes] | None) -> int:
+    """Candidates tried in a block: all of them, or up to and including the match."""
+    return len(keys) if found is None else keys.index(found[1]) + 1
+
+
+def default_jobs() -> int:
+    """One worker per CPU this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def audit(
+    targets: Sequence[Target],
+    sources: Sequence[CandidateSource],
+    *,
+    jobs: int | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> AuditResult:
+    """Try every candidate of ``sources`` against ``targets``; stop at the first match.
+
+    ``on_progress(tried, bytes_done)`` is called after each block.
+    """
+    if not targets:
+        raise InputError("give at least one cookie to audit")
+    jobs = default_jobs() if jobs is None else jobs
+    if jobs < 1:
+        raise InputError("--jobs must be at least 1")
+    groups = groups_for(targets)
+    started = time.perf_counter()
+    blocks = (block for source in sources for block in source.blocks())
+    if jobs == 1:
+        found, tried = _serial(blocks, groups, on_progress)
+    else:
+        found, tried = _parallel(blocks, groups, jobs, on_progress)
+    seconds = time.perf_counter() - started
+    if found is None:
+        return AuditResult(None, None, (), tried, seconds, jobs)
+    (_, key), source = found
+    # Report every cookie this key signs, not only the one it was found on.
+    matched = tuple(
+        index
+        for salt, digest, derivation, cookies in groups
+        for index, signed, signature in cookies
+        if hmac.digest(_derive(key, salt, digest, derivation), signed, digest) == signature
+    )
+    return AuditResult(key, source, tuple(sorted(matched)), tried, seconds, jobs)
+
+
+FoundAt = tuple[tuple[int, bytes], str]
+
+
+def _serial(
+    blocks: Iterable[Block],
+    groups: Sequence[Group],
+    on_progress: Callable[[int, int], None] | None,
+) -> tuple[FoundAt | None, int]:
+    tried = done = 0
+    for block in blocks:
+        keys = lines_of(block)
+        found = search_keys(keys, groups)
+        tried += _tried(keys, found)
+        done += block.size
+        if on_progress:
+            on_progress(tried, done)
+        if found is not None:
+            return (found, block.source), tried
+    return None, tried
+
+
+def _parallel(
+    blocks: Iterable[Block],
+    groups: tuple[Group, ...],
+    jobs: int,
+    on_progress: Callable[[int, int], None] | None,
+) -> tuple[FoundAt | None, int]:
+    import multiprocessing
+    import queue
+
+    results: queue.SimpleQueue[tuple[tuple[int, bytes] | None, int, int, str] | BaseException]
+    results = queue.SimpleQueue()
+    pool = multiprocessing.get_context("spawn" if os.name == "nt" else "fork").Pool(
+        jobs, initializer=_init_worker, initargs=(groups,)
+    )
+    tried = done = pending = 0
+    found: FoundAt | None = None
+    try:
+        iterator = iter(blocks)
+        exhausted = False
+        while True:
+            while not exhausted and pending < jobs * IN_FLIGHT_PER_JOB:
+                block = next(iterator, None)
+                if block is None:
+                    exhausted = True
+                    break
+                pool.apply_async(_work, (block,), callback=results.put, error_callback=results.put)
+                pending += 1
+            if pending == 0:
+                break
+            outcome = results.get()
+            pending -= 1
+            if isinstance(outcome, BaseException):
+                raise outcome
+            match, count, size, source = outcome
+            tried += count
+            done += size
+            if on_progress:
+                on_progress(tried, done)
+            if match is not None:
+                found = (match, source)
+                break
+    finally:
+        # On a match the other workers are stopped at once, mid-block.
+        pool.terminate()
+        pool.join()
+    return found, tried

@@ -1,0 +1,122 @@
+"""Output of ``audit`` and ``check-key``: human text and versioned JSON.
+
+A found key comes from a wordlist and may hold control characters: it is shown as a
+Python string literal (escapes visible) and as hex, never written raw to a terminal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from cookietool.audit import AuditResult
+from cookietool.hashcat import HashcatExport
+from cookietool.keycheck import Assignment, KeyVerdict
+from cookietool.render import document
+from cookietool.wordlists import KnownKey
+
+
+def key_text(key: bytes) -> str | None:
+    """The key as text when it is UTF-8, else None (then only hex describes it)."""
+    try:
+        return key.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def audit_document(result: AuditResult, origin: KnownKey | None, cookies: int) -> dict[str, Any]:
+    """The ``audit --json`` document."""
+    key = result.key
+    return document(
+        "audit",
+        found=key is not None,
+        key=None if key is None else key_text(key),
+        key_hex=None if key is None else key.hex(),
+        source=result.source,
+        origin=None if origin is None else {"origin": origin.origin, "source": origin.source},
+        cookies_matched=list(result.cookies),
+        cookies=cookies,
+        tried=result.tried,
+        seconds=round(result.seconds, 3),
+        rate=round(result.rate),
+        jobs=result.jobs,
+    )
+
+
+def audit_text(result: AuditResult, origin: KnownKey | None, cookies: int) -> str:
+    """One paragraph for people: the key and where it came from, or that none was found."""
+    pace = (
+        f"tried {result.tried:,} candidates in {result.seconds:.2f} s "
+        f"({result.rate:,.0f}/s, {result.jobs} job{'s' if result.jobs != 1 else ''})"
+    )
+    if result.key is None:
+        return f"No key found: {pace}. The key is none of the candidates tried."
+    text = key_text(result.key)
+    shown = repr(text) if text is not None else "(not UTF-8)"
+    which = ", ".join(str(i + 1) for i in result.cookies)
+    lines = [
+        f"WEAK KEY FOUND: {shown}, hex {result.key.hex()}",
+        f"  signs cookie {which} of {cookies}; found in the {result.source}",
+    ]
+    if origin is not None:
+        lines.append(f"  publicly known: {origin.origin} ({origin.source})")
+    lines.append(f"  {pace}")
+    lines.append("  Anyone with this key can forge sessions: replace it, with cookietool genkey.")
+    return "\n".join(lines)
+
+
+def hashcat_document(exports: Sequence[HashcatExport], command: str) -> dict[str, Any]:
+    """The ``audit --hashcat --json`` document."""
+    return document(
+        "audit-hashcat",
+        mode=29100,
+        cookies=[
+            {"cookie": n, "line": e.line, "reasons": list(e.reasons)}
+            for n, e in enumerate(exports, start=1)
+        ],
+        hashcat_command=command,
+    )
+
+
+def verdict_fields(verdict: KeyVerdict) -> dict[str, Any]:
+    """The JSON fields of one key's verdict; the key itself is never among them."""
+    known = verdict.known
+    return {
+        "fingerprint": verdict.fingerprint,
+        "bytes": verdict.length,
+        "entropy_bits": verdict.entropy_bits,
+        "weak": verdict.weak,
+        "known": None if known is None else {"origin": known.origin, "source": known.source},
+        "placeholder": verdict.placeholder,
+        "dictionary": verdict.dictionary,
+        "reasons": list(verdict.reasons),
+    }
+
+
+def verdict_text(verdict: KeyVerdict, where: str = "Key") -> str:
+    """A verdict for people: strong, or weak with every reason."""
+    head = f"{where} {verdict.fingerprint}"
+    if not verdict.weak:
+        return f"{head}: strong ({verdict.length} bytes, about {verdict.entropy_bits} bits)"
+    return "\n".join([f"{head}: WEAK"] + [f"  - {reason}" for reason in verdict.reasons])
+
+
+def scan_document(
+    found: Sequence[tuple[Assignment, KeyVerdict]], skipped: Sequence[tuple[str, str]]
+) -> dict[str, Any]:
+    """The ``check-key --scan --json`` document."""
+    return document(
+        "check-key",
+        keys=[
+            {
+                "path": a.path,
+                "line": a.line,
+                "name": a.name,
+                "fallback": a.fallback,
+                **verdict_fields(v),
+            }
+            for a, v in found
+        ],
+        weak=sum(1 for _, v in found if v.weak),
+        skipped=[{"path": path, "reason": reason} for path, reason in skipped],
+    )

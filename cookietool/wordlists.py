@@ -1,0 +1,158 @@
+"""Where candidate secret keys come from: the built-in list, Flask-Unsign's wordlist,
+files and standard input, read as a stream of blocks so memory stays flat."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from importlib import resources
+from typing import IO
+
+from cookietool.errors import InputError
+
+#: Bytes read per block: tens of thousands of keys, a few tens of milliseconds of work.
+BLOCK_BYTES = 256 * 1024
+
+
+@dataclass(frozen=True)
+class KnownKey:
+    """A publicly known secret key and where it was published."""
+
+    value: bytes
+    origin: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Block:
+    """Candidates to try: raw newline-separated lines, quoted lines, or ready keys."""
+
+    source: str
+    kind: str
+    data: bytes | tuple[bytes, ...]
+    size: int
+
+
+@dataclass(frozen=True)
+class CandidateSource:
+    """A named stream of candidate blocks; ``size`` in bytes when known, for progress."""
+
+    label: str
+    blocks: Callable[[], Iterator[Block]]
+    size: int | None
+
+
+def known_keys() -> tuple[KnownKey, ...]:
+    """The built-in list of framework defaults, documentation keys and placeholders."""
+    text = resources.files("cookietool").joinpath("data/known_keys.json").read_text("utf-8")
+    found = []
+    for entry in json.loads(text)["keys"]:
+        value = bytes.fromhex(entry["hex"]) if "hex" in entry else entry["text"].encode("utf-8")
+        found.append(KnownKey(value, entry["origin"], entry["source"]))
+    return tuple(found)
+
+
+def builtin_source() -> CandidateSource:
+    """The built-in known keys as one block (some contain newlines, so they travel as keys)."""
+    keys = tuple(key.value for key in known_keys())
+
+    def blocks() -> Iterator[Block]:
+        yield Block("built-in list", "keys", keys, sum(len(k) + 1 for k in keys))
+
+    return CandidateSource("built-in list", blocks, sum(len(k) + 1 for k in keys))
+
+
+def flask_unsign_wordlist_path() -> str | None:
+    """Path of Flask-Unsign's 56k-line ``all.txt`` when ``cookietool[wordlist]`` is installed."""
+    try:
+        import flask_unsign_wordlist
+    except ImportError:
+        return None
+    path: str = flask_unsign_wordlist.get("all")
+    return path
+
+
+def file_source(path: str, quoted: bool = False, label: str | None = None) -> CandidateSource:
+    """A wordlist file, ``.gz`` read directly, ``-`` for standard input, one key per line."""
+    label = label or (f"wordlist {path}" if path != "-" else "standard input")
+    if path != "-" and not os.path.isfile(path):
+        raise InputError(f"wordlist {path} does not exist or is not a file")
+    size = None if path == "-" or path.endswith(".gz") else os.path.getsize(path)
+
+    def blocks() -> Iterator[Block]:
+        kind = "quoted" if quoted else "raw"
+        with _open(path) as handle:
+            yield from read_blocks(handle, label, kind)
+
+    return CandidateSource(label, blocks, size)
+
+
+def _open(path: str) -> AbstractContextManager[IO[bytes]]:
+    if path == "-":
+        import sys
+
+        # Standard input is read, not closed.
+        return nullcontext(sys.stdin.buffer)
+    try:
+        if path.endswith(".gz"):
+            import gzip
+
+            return gzip.open(path, "rb")  # type: ignore[return-value]
+        return open(path, "rb")
+    except OSError as e:
+        raise InputError(f"cannot read wordlist {path}: {e.strerror}") from e
+
+
+def read_blocks(handle: IO[bytes], label: str, kind: str) -> Iterator[Block]:
+    """Blocks of whole lines, about BLOCK_BYTES each, read as the consumer asks for them."""
+    import gzip
+    import zlib
+
+    while True:
+        try:
+            data = handle.read(BLOCK_BYTES)
+            if not data:
+                return
+            if not data.endswith(b"\n"):
+                data += handle.readline()
+        except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as e:
+            raise InputError(f"cannot read {label}: {e}") from e
+        yield Block(label, kind, data, len(data))
+
+
+def lines_of(block: Block) -> list[bytes]:
+    """The candidate keys of a block: line endings removed, empty lines dropped."""
+    if block.kind == "keys":
+        assert isinstance(block.data, tuple)
+        return list(block.data)
+    assert isinstance(block.data, bytes)
+    lines = block.data.replace(b"\r\n", b"\n").split(b"\n")
+    if block.kind == "quoted":
+        lines = [key for key in map(unquote, lines) if key is not None]
+    return [line for line in lines if line] if b"" in lines else lines
+
+
+def unquote(line: bytes) -> bytes | None:
+    """A key from a Flask-Unsign wordlist line: a quoted Python str or bytes literal.
+
+    Parsed with ``ast.literal_eval``, which evaluates literals only, never code; lines
+    that are not a str or bytes literal are skipped.
+    """
+    line = line.strip()
+    if len(line) >= 2 and line[0] in b"\"'" and line[-1] == line[0] and b"\\" not in line:
+        return line[1:-1]  # the common case, without the parser's cost
+    if not line:
+        return None
+    try:
+        value = ast.literal_eval(line.decode("utf-8", "surrogateescape"))
+    except (ValueError, SyntaxError, MemoryError, RecursionError, UnicodeDecodeError):
+        return None
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogateescape")
+    if isinstance(value, bytes):
+        return value
+    return None
