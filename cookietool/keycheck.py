@@ -67,6 +67,7 @@ PLACEHOLDER_WORDS = frozenset(
         "this",
         "please",
         "me",
+        "now",
         "not",
         "real",
         "prod",
@@ -85,7 +86,9 @@ PLACEHOLDER_WORDS = frozenset(
         "never",
     ]
 )
-_WORD = re.compile(rb"[A-Za-z]+")
+# Letter runs split at case changes, so CamelCase words count one by one.
+_WORD = re.compile(rb"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+_VOWEL = re.compile(rb"[aeiouyAEIOUY]")
 _NAME = re.compile(r"(?i)^(?:.*_)?secret_key(?:_fallbacks)?$")
 
 
@@ -116,8 +119,11 @@ def entropy_bits(key: bytes) -> int:
     """An upper estimate of a key's entropy from the kinds of characters it uses."""
     if not key:
         return 0
+    classes = sum(bool(re.search(p, key)) for p in (rb"[a-z]", rb"[A-Z]", rb"[0-9]"))
     if re.fullmatch(rb"[0-9a-f]+|[0-9A-F]+", key):
         pool = 16
+    elif classes >= 2 and re.fullmatch(rb"[A-Za-z0-9_-]+|[A-Za-z0-9+/]+=*", key):
+        pool = 64  # base64 or base64url text, such as genkey's: 6 bits a character
     else:
         pool = 0
         for pattern, size in (
@@ -145,14 +151,18 @@ def word_coverage(key: bytes, words: frozenset[str]) -> float:
 
 
 def looks_like_words(key: bytes) -> bool:
-    """True for a few words and digits (``sunshine2024``, ``blue-Horse``): wordlist prey."""
-    runs = [m.group() for m in _WORD.finditer(key)]
+    """True for a few words and digits (``sunshine2024``, ``BlueHorse-Staple7``).
+
+    Random text splits into many short letter runs at its case changes; a few runs of
+    three or more letters, each with a vowel, covering most of the key, read as words.
+    """
+    runs = _WORD.findall(key)
     letters = sum(len(run) for run in runs)
     return (
-        0 < len(runs) <= 3
-        and all(len(run) >= 3 for run in runs)
+        0 < len(runs) <= 4
+        and all(len(run) >= 3 and _VOWEL.search(run) for run in runs)
         and letters >= 0.6 * len(key)
-        and len(key) < 32
+        and len(key) < 40
     )
 
 

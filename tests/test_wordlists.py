@@ -1,0 +1,64 @@
+"""Reading candidate keys: blocks on line boundaries, quoted literals, gzip."""
+
+from __future__ import annotations
+
+import gzip
+import io
+from pathlib import Path
+
+import pytest
+
+from cookietool import wordlists
+from cookietool.errors import InputError
+from cookietool.wordlists import Block, lines_of, read_blocks, unquote
+
+
+def test_blocks_end_on_line_boundaries() -> None:
+    lines = [f"key-{n:07d}".encode() for n in range(100_000)]
+    blocks = list(read_blocks(io.BytesIO(b"\n".join(lines) + b"\n"), "t", "raw"))
+    assert len(blocks) > 3
+    assert all(block.data.endswith(b"\n") for block in blocks)  # type: ignore[union-attr]
+    assert [key for block in blocks for key in lines_of(block)] == lines
+
+
+def test_last_line_without_newline_and_empty_lines() -> None:
+    block = next(read_blocks(io.BytesIO(b"a\n\n\nb"), "t", "raw"))
+    assert lines_of(block) == [b"a", b"b"]
+
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        (b"'plain'", b"plain"),
+        (b'"double"', b"double"),
+        (b"'it\\'s'", b"it's"),
+        (b"b'\\xff\\x00'", b"\xff\x00"),
+        (b"'caf\\xe9'", "café".encode()),
+        (b"42", None),
+        (b"__import__('os').system('true')", None),
+        (b"", None),
+    ],
+)
+def test_unquote_reads_literals_only(line: bytes, key: bytes | None) -> None:
+    assert unquote(line) == key
+
+
+def test_known_keys_load_with_control_bytes() -> None:
+    known = wordlists.known_keys()
+    assert b'_5#y2L"F4Q8z\n\xec]/' in {k.value for k in known}
+    assert all(k.origin and k.source for k in known)
+
+
+def test_gzip_and_errors(tmp_path: Path) -> None:
+    path = tmp_path / "w.txt.gz"
+    path.write_bytes(gzip.compress(b"one\ntwo\n"))
+    blocks = list(wordlists.file_source(str(path)).blocks())
+    assert [k for b in blocks for k in lines_of(b)] == [b"one", b"two"]
+    broken = tmp_path / "broken.gz"
+    broken.write_bytes(b"not gzip at all")
+    with pytest.raises(InputError, match="cannot read"):
+        list(wordlists.file_source(str(broken)).blocks())
+
+
+def test_keys_blocks_pass_through() -> None:
+    assert lines_of(Block("x", "keys", (b"a\nb",), 4)) == [b"a\nb"]
