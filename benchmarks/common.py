@@ -20,7 +20,8 @@ def environment(name: str, requirements: Sequence[str], reinstall: bool = False)
     """A virtual environment under benchmarks/.work with ``requirements`` installed; its bin/."""
     home = WORK / name
     stamp = home / ".installed"
-    if not stamp.exists() or reinstall:
+    wanted = "\n".join(requirements)
+    if reinstall or not stamp.exists() or stamp.read_text() != wanted:
         if not (home / "bin" / "python").exists():
             venv.create(home, with_pip=True)
         subprocess.run(
@@ -36,7 +37,7 @@ def environment(name: str, requirements: Sequence[str], reinstall: bool = False)
             ],
             check=True,
         )
-        stamp.write_text("\n".join(requirements))
+        stamp.write_text(wanted)
     return home / "bin"
 
 
@@ -58,23 +59,68 @@ def machine() -> dict[str, str]:
     }
 
 
-def wall_time(command: Sequence[str], env: dict[str, str] | None = None) -> float:
-    """Seconds one run of ``command`` takes, output discarded; a failing run is an error."""
+def wall_time(command: Sequence[str], ok_codes: Sequence[int] = (0,)) -> float:
+    """Seconds one run of ``command`` takes, output discarded; other exit codes are errors."""
     started = time.perf_counter()
-    subprocess.run(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=env
-    )
-    return time.perf_counter() - started
+    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    elapsed = time.perf_counter() - started
+    if done.returncode not in ok_codes:
+        raise RuntimeError(f"{command[0]} exited {done.returncode}")
+    return elapsed
 
 
-def alternate(commands: dict[str, Sequence[str]], runs: int, warmup: int = 3) -> dict[str, float]:
+def alternate(
+    commands: dict[str, Sequence[str]],
+    runs: int,
+    warmup: int = 3,
+    ok_codes: Sequence[int] = (0,),
+) -> dict[str, float]:
     """Median wall time of each command, run in alternating order so drift hits all alike."""
     names = list(commands)
     times: dict[str, list[float]] = {name: [] for name in names}
     for _ in range(warmup):
         for name in names:
-            wall_time(commands[name])
+            wall_time(commands[name], ok_codes)
     for i in range(runs):
         for name in names if i % 2 == 0 else reversed(names):
-            times[name].append(wall_time(commands[name]))
+            times[name].append(wall_time(commands[name], ok_codes))
     return {name: statistics.median(values) for name, values in times.items()}
+
+
+def _tree(pid: int) -> list[int]:
+    pids = [pid]
+    for current in pids:
+        try:
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        pids += [int(child) for child in children]
+    return pids
+
+
+def _memory_kib(pid: int, field: str, source: str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/{source}").read_text().splitlines():
+            if line.startswith(field):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def peak_memory(command: Sequence[str], ok_codes: Sequence[int] = (0,)) -> dict[str, float]:
+    """Peak memory of a process and all its children, sampled every 10 ms (Linux /proc).
+
+    ``rss_mib`` sums each process's resident set (pages shared after fork counted in
+    every process: an upper bound); ``pss_mib`` shares them out (proportional set size).
+    """
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak_rss = peak_pss = 0
+    while process.poll() is None:
+        pids = _tree(process.pid)
+        peak_rss = max(peak_rss, sum(_memory_kib(p, "VmRSS:", "status") for p in pids))
+        peak_pss = max(peak_pss, sum(_memory_kib(p, "Pss:", "smaps_rollup") for p in pids))
+        time.sleep(0.01)
+    if process.returncode not in ok_codes:
+        raise RuntimeError(f"{command[0]} exited {process.returncode}")
+    return {"rss_mib": round(peak_rss / 1024, 1), "pss_mib": round(peak_pss / 1024, 1)}

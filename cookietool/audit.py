@@ -2,7 +2,7 @@
 
 What does not depend on the key is done once: each cookie is parsed once, and cookies
 that share a signing scheme share the derived key of each candidate. Per candidate the
-work is what the format requires: two ``hmac.digest`` calls (derive, sign) and a compare.
+work is what the format requires: two HMACs (derive, sign) and a compare.
 Candidates travel to worker processes as raw blocks of lines, a bounded number at a time,
 so memory stays flat for any wordlist size; the first match stops every worker.
 """
@@ -15,6 +15,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from cookietool import flaskcookie
 from cookietool.errors import InputError
@@ -67,28 +68,59 @@ def groups_for(targets: Sequence[Target]) -> tuple[Group, ...]:
     )
 
 
+# HMAC (RFC 2104) built from the hash itself: H((K ^ opad) || H((K ^ ipad) || m)), with K
+# zero-padded to the hash's block size (hashed first when longer). OpenSSL's HMAC API sets
+# up a context on every call; one-shot hashes with the pads applied by bytes.translate do
+# the same arithmetic about 1.6 times as fast. test_audit.py holds it equal to hmac.digest.
+_IPAD = bytes(x ^ 0x36 for x in range(256))
+_OPAD = bytes(x ^ 0x5C for x in range(256))
+
+
+def hash_parts(digest: str) -> tuple[Callable[[bytes], Any], int]:
+    """The hash constructor for ``digest`` and its block size."""
+    new = getattr(hashlib, digest)
+    return new, new().block_size
+
+
+def hmac_digest(new: Callable[[bytes], Any], block: int, key: bytes, message: bytes) -> bytes:
+    """HMAC of ``message`` under ``key``: equal to ``hmac.digest(key, message, digest)``."""
+    if len(key) > block:
+        key = new(key).digest()
+    key = key.ljust(block, b"\0")
+    inner: bytes = new(key.translate(_IPAD) + message).digest()
+    outer: bytes = new(key.translate(_OPAD) + inner).digest()
+    return outer
+
+
 def search_keys(keys: Iterable[bytes], groups: Sequence[Group]) -> tuple[int, bytes] | None:
     """The first key in ``keys`` that signed one of the cookies, with that cookie's index."""
-    digest_of = hmac.digest
     if len(groups) == 1 and groups[0][2] == "hmac" and len(groups[0][3]) == 1:
-        # The common case, as tight as a bare loop: one cookie, Flask's key derivation.
+        # The common case, written out: one cookie, Flask's key derivation.
         salt, digest, _, ((index, signed, signature),) = groups[0]
+        new, block = hash_parts(digest)
+        ipad, opad = _IPAD, _OPAD
         for key in keys:
-            if digest_of(digest_of(key, salt, digest), signed, digest) == signature:
+            padded = (key if len(key) <= block else new(key).digest()).ljust(block, b"\0")
+            derived = new(padded.translate(opad) + new(padded.translate(ipad) + salt).digest())
+            padded = derived.digest().ljust(block, b"\0")
+            sign = new(padded.translate(opad) + new(padded.translate(ipad) + signed).digest())
+            if sign.digest() == signature:
                 return index, key
         return None
     for key in keys:
         for salt, digest, derivation, cookies in groups:
             derived = _derive(key, salt, digest, derivation)
+            new, block = hash_parts(digest)
             for index, signed, signature in cookies:
-                if digest_of(derived, signed, digest) == signature:
+                if hmac_digest(new, block, derived, signed) == signature:
                     return index, key
     return None
 
 
 def _derive(key: bytes, salt: bytes, digest: str, derivation: str) -> bytes:
     if derivation == "hmac":
-        return hmac.digest(key, salt, digest)
+        new, block = hash_parts(digest)
+        return hmac_digest(new, block, key, salt)
     if derivation == "concat":
         return hashlib.new(digest, salt + key).digest()
     if derivation == "django-concat":

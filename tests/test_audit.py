@@ -197,3 +197,22 @@ def test_a_zlib_bomb_costs_nothing_to_audit() -> None:
     bomb = base64.urlsafe_b64encode(zlib.compress(b"0" * (64 << 20))).rstrip(b"=").decode()
     result = run([f".{bomb}.AAAA.c2lnbmF0dXJl"], [wordlists.builtin_source()])
     assert result.key is None
+
+
+@pytest.mark.parametrize("digest", ["sha1", "sha224", "sha256", "sha384", "sha512"])
+def test_hmac_construction_equals_hmac_digest(digest: str) -> None:
+    import hmac
+
+    new, block = audit.hash_parts(digest)
+    for length in [0, 1, 19, 20, 63, 64, 65, 127, 128, 129, 300]:
+        key = secrets.token_bytes(length)
+        message = secrets.token_bytes(length % 97)
+        assert audit.hmac_digest(new, block, key, message) == hmac.digest(key, message, digest)
+
+
+@pytest.mark.parametrize("digest", ["sha1", "sha256", "sha512"])
+def test_fast_path_finds_long_keys(digest: str) -> None:
+    long_key = secrets.token_bytes(150)  # longer than every block: hashed first, as HMAC does
+    cookie = cookie_for(long_key, digest=digest)
+    source = CandidateSource("k", lambda: iter([Block("k", "keys", (b"x" * 200, long_key), 2)]), 2)
+    assert run([cookie], [source], Scheme(digest=digest)).key == long_key

@@ -1,0 +1,169 @@
+"""audit throughput: `cookietool audit` against `flask-unsign --unsign`, a bare loop, memory.
+
+Requirements (issue "Weak and publicly known secret keys"), over the same cookie (signed
+with a strong random key, so every candidate is tried) and the same wordlists (Flask-
+Unsign's own 56k all.txt, and 2,000,000 generated random keys):
+- candidates per second at least 18x Flask-Unsign's;
+- at least 85% of a bare hmac.digest loop's rate times the number of jobs;
+- peak memory under 100 MB for the 2M list.
+Run: python3 benchmarks/bench_audit.py [--runs 3] [--check]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from common import ROOT, WORK, alternate, environment, machine, peak_memory
+
+MAKE_COOKIE = """
+import secrets
+from flask import Flask, session
+app = Flask("bench")
+app.secret_key = secrets.token_hex(32)
+@app.route("/")
+def index():
+    session["_user_id"] = "1"
+    session["role"] = "admin"
+    return ""
+print(app.test_client().get("/").headers["Set-Cookie"].split(";")[0].split("=", 1)[1])
+"""
+
+# The issue's yardstick, the bare hmac.digest loop: derive the key with HMAC-SHA1, sign,
+# compare, over keys already in memory, on one core. The second loop is the same with the
+# HMAC construction cookietool's engine uses (cookietool/audit.py), for comparison.
+BARE_LOOP = """
+import hmac, sys, time
+from cookietool.audit import search_keys
+from cookietool.flaskcookie import split
+cookie, path = sys.argv[1], sys.argv[2]
+with open(path, "rb") as handle:
+    keys = handle.read().split(b"\\n")[:1_000_000]
+parts = split(cookie)
+signed, signature, salt, digest = parts.signed_part, parts.signature, b"cookie-session", hmac.digest
+started = time.perf_counter()
+for key in keys:
+    if digest(digest(key, salt, "sha1"), signed, "sha1") == signature:
+        break
+bare = len(keys) / (time.perf_counter() - started)
+started = time.perf_counter()
+search_keys(keys, [(salt, "sha1", "hmac", ((0, signed, signature),))])
+print(bare, len(keys) / (time.perf_counter() - started))
+"""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=3, help="timed runs per command (56k list)")
+    parser.add_argument("--big-runs", type=int, default=2, help="timed runs per command (2M list)")
+    parser.add_argument("--check", action="store_true", help="exit 1 if a requirement fails")
+    args = parser.parse_args()
+
+    ours = environment("cookietool", [f"{ROOT}[wordlist]"], reinstall=True)
+    peer = environment("flask-unsign", ["flask-unsign[wordlist]==1.2.1"])
+    run = lambda python, code, *a: subprocess.run(  # noqa: E731
+        [str(python), "-c", code, *a], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    cookie = run(ours / "python", MAKE_COOKIE)
+    all_txt = run(peer / "python", "import flask_unsign_wordlist as w; print(w.get('all'))")
+    big = WORK / "random-2m.txt"
+    if not big.exists():
+        with open(big, "w") as handle:
+            for _ in range(2_000_000):
+                handle.write(secrets.token_urlsafe(12) + "\n")
+    one = Path(tempfile.mkdtemp()) / "one.txt"
+    one.write_text("not-the-key\n")
+    jobs = int(
+        run(ours / "python", "from cookietool.audit import default_jobs; print(default_jobs())")
+    )
+
+    def ours_cmd(wordlist: Path | str, quoted: bool) -> list[str]:
+        extra = ["--quoted"] if quoted else []
+        return [
+            str(ours / "cookietool"),
+            "audit",
+            cookie,
+            "--no-builtin",
+            "--wordlist",
+            str(wordlist),
+            *extra,
+            "--json",
+        ]
+
+    def peer_cmd(wordlist: Path | str, quoted: bool) -> list[str]:
+        extra = [] if quoted else ["--no-literal-eval"]
+        return [
+            str(peer / "flask-unsign"),
+            "--unsign",
+            "--cookie",
+            cookie,
+            "--wordlist",
+            str(wordlist),
+            *extra,
+        ]
+
+    lists = {
+        "Flask-Unsign all.txt": (Path(all_txt), True, args.runs),
+        "2,000,000 random keys": (big, False, args.big_runs),
+    }
+    startup = alternate({"ours": ours_cmd(one, False), "peer": peer_cmd(one, False)}, 5, 1, (0, 1))
+    report: dict[str, object] = {"machine": machine(), "jobs": jobs, "startup_seconds": startup}
+    results = {}
+    for label, (path, quoted, runs) in lists.items():
+        with open(path, "rb") as handle:
+            count = sum(1 for line in handle if line.strip())
+        medians = alternate(
+            {"ours": ours_cmd(path, quoted), "peer": peer_cmd(path, quoted)}, runs, 0, (0, 1)
+        )
+        engine = json.loads(
+            subprocess.run(ours_cmd(path, quoted), capture_output=True, text=True).stdout
+        )
+        rates = {
+            "ours_wall": count / medians["ours"],
+            "peer_wall": count / medians["peer"],
+            "ours_search": count / max(medians["ours"] - startup["ours"], 1e-9),
+            "peer_search": count / max(medians["peer"] - startup["peer"], 1e-9),
+            "ours_engine": engine["rate"],
+        }
+        results[label] = {
+            "candidates": count,
+            "median_seconds": medians,
+            "rates_per_second": {k: round(v) for k, v in rates.items()},
+            "ratio_wall": round(rates["ours_wall"] / rates["peer_wall"], 1),
+            "ratio_search": round(rates["ours_search"] / rates["peer_search"], 1),
+        }
+    report["lists"] = results
+    bare, construction = map(float, run(ours / "python", BARE_LOOP, cookie, str(big)).split())
+    engine_big = results["2,000,000 random keys"]["rates_per_second"]["ours_engine"]  # type: ignore[index]
+    report["bare_hmac_digest_loop_per_core"] = round(bare)
+    report["bare_engine_construction_loop_per_core"] = round(construction)
+    report["engine_vs_bare_times_jobs"] = round(engine_big / (bare * jobs), 3)
+    report["engine_vs_own_construction_times_jobs"] = round(engine_big / (construction * jobs), 3)
+    memory = peak_memory(ours_cmd(big, False), (0, 1))
+    report["peak_memory_2m"] = memory
+    print(json.dumps(report, indent=2))
+
+    big_ratio = results["2,000,000 random keys"]["ratio_search"]  # type: ignore[index]
+    small_ratio = results["Flask-Unsign all.txt"]["ratio_search"]  # type: ignore[index]
+    versus_bare = float(report["engine_vs_bare_times_jobs"])  # type: ignore[arg-type]
+    rss, pss = memory["rss_mib"], memory["pss_mib"]
+    checks = {
+        f"2M list: {big_ratio}x Flask-Unsign (need >= 18)": big_ratio >= 18,
+        f"56k list: {small_ratio}x Flask-Unsign, search time (need >= 18)": small_ratio >= 18,
+        f"engine {versus_bare} of bare hmac.digest loop x {jobs} jobs (need >= 0.85)": (
+            versus_bare >= 0.85
+        ),
+        f"peak memory {rss} MiB RSS, {pss} MiB PSS (need < 100)": rss < 100,
+    }
+    for text, ok in checks.items():
+        print(("PASS  " if ok else "FAIL  ") + text)
+    return 0 if all(checks.values()) or not args.check else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
