@@ -6,6 +6,8 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -130,25 +132,53 @@ def lines_of(block: Block) -> list[bytes]:
         assert isinstance(block.data, tuple)
         return list(block.data)
     assert isinstance(block.data, bytes)
-    lines = block.data.replace(b"\r\n", b"\n").split(b"\n")
     if block.kind == "quoted":
-        lines = [key for key in map(unquote, lines) if key is not None]
+        # Plain quoted lines are taken apart in C by one regex; the rest go to unquote.
+        return [
+            key
+            for key in (
+                dq or sq or (unquote(other) if other else None)
+                for dq, sq, other in _QUOTED_LINE.findall(block.data)
+            )
+            if key
+        ]
+    lines = block.data.replace(b"\r\n", b"\n").split(b"\n")
     return [line for line in lines if line] if b"" in lines else lines
+
+
+#: A quoted line without escapes, whichever the quote; anything else in the third group.
+_QUOTED_LINE = re.compile(
+    rb"^[ \t]*(?:\"([^\"\\\r\n]*)\"|'([^'\\\r\n]*)'|(.*?))[ \t]*\r?$", re.MULTILINE
+)
+#: Backslash escapes the fast path decodes itself; any other makes literal_eval do it.
+_SIMPLE_ESCAPES = re.compile(rb"\\(?:[\\'\"nrt0]|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})")
 
 
 def unquote(line: bytes) -> bytes | None:
     """A key from a Flask-Unsign wordlist line: a quoted Python str or bytes literal.
 
-    Parsed with ``ast.literal_eval``, which evaluates literals only, never code; lines
-    that are not a str or bytes literal are skipped.
+    Plain quoted text and simple escapes are decoded directly; anything else goes to
+    ``ast.literal_eval``, which evaluates literals only, never code. Lines that are not
+    a str or bytes literal are skipped.
     """
     line = line.strip()
-    if len(line) >= 2 and line[0] in b"\"'" and line[-1] == line[0] and b"\\" not in line:
-        return line[1:-1]  # the common case, without the parser's cost
+    if len(line) >= 2 and line[0] in b"\"'" and line[-1] == line[0]:
+        body = line[1:-1]
+        if b"\\" not in body and line[:1] not in body:
+            return body  # the common case, without any parsing
+        # Simple if, once its known escapes are taken out, neither a backslash nor the
+        # closing quote is left (an unescaped quote would end the literal early).
+        rest = _SIMPLE_ESCAPES.sub(b"", body)
+        if b"\\" not in rest and line[:1] not in rest:
+            return _decode_escapes(body)
     if not line:
         return None
     try:
-        value = ast.literal_eval(line.decode("utf-8", "surrogateescape"))
+        with warnings.catch_warnings():
+            # "\\C" is an invalid escape: Python warns and keeps the backslash, as here,
+            # whatever warning filters the caller has.
+            warnings.simplefilter("ignore", (SyntaxWarning, DeprecationWarning))
+            value = ast.literal_eval(line.decode("utf-8", "surrogateescape"))
     except (ValueError, SyntaxError, MemoryError, RecursionError, UnicodeDecodeError):
         return None
     if isinstance(value, str):
@@ -156,3 +186,14 @@ def unquote(line: bytes) -> bytes | None:
     if isinstance(value, bytes):
         return value
     return None
+
+
+def _decode_escapes(body: bytes) -> bytes | None:
+    """A str literal's body with simple escapes, decoded as Python does, then UTF-8."""
+    try:
+        text = body.decode("utf-8")
+        # Non-Latin-1 text becomes \\uXXXX so unicode_escape can read every byte.
+        escaped = text.encode("latin-1", "backslashreplace")
+        return escaped.decode("unicode_escape").encode("utf-8", "surrogatepass")
+    except UnicodeError:
+        return None

@@ -62,3 +62,50 @@ def test_gzip_and_errors(tmp_path: Path) -> None:
 
 def test_keys_blocks_pass_through() -> None:
     assert lines_of(Block("x", "keys", (b"a\nb",), 4)) == [b"a\nb"]
+
+
+def test_fast_unquote_equals_literal_eval_on_flask_unsigns_list() -> None:
+    import ast
+    import warnings
+
+    path = wordlists.flask_unsign_wordlist_path()
+    assert path is not None
+    data = Path(path).read_bytes()
+    expected_keys = []
+    escaped = 0
+    for line in data.split(b"\n"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escapes such as \C warn, then stay
+            try:
+                value = ast.literal_eval(line.decode("utf-8", "surrogateescape"))
+            except (SyntaxError, ValueError):
+                value = None  # not a literal: skipped
+        if isinstance(value, str):
+            value = value.encode("utf-8", "surrogateescape")
+        if not isinstance(value, bytes):
+            value = None
+        assert unquote(line) == value, line
+        escaped += b"\\" in line
+        if value:
+            expected_keys.append(value)
+    assert escaped > 1000  # the escape path was exercised
+    # The block path (one regex for plain lines) gives the same keys in the same order.
+    assert lines_of(Block("w", "quoted", data, len(data))) == expected_keys
+
+
+@pytest.mark.parametrize(
+    "line",
+    [rb"'a\\'b'", rb"'\1\2'", rb"'\N{BULLET}'", rb"'caf\u00e9 \U0001F36A'", rb"'\d'", rb'"x\"y"'],
+)
+def test_unusual_escapes_match_literal_eval(line: bytes) -> None:
+    import ast
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "\d" is an invalid escape: Python warns, keeps it
+        try:
+            expected = ast.literal_eval(line.decode())
+        except SyntaxError:
+            assert unquote(line) is None
+            return
+        assert unquote(line) == expected.encode("utf-8", "surrogateescape")
