@@ -609,11 +609,9 @@ def audit(
     sources = []
     if not no_builtin:
         sources.append(wordlists.builtin_source())
-        bundled = wordlists.flask_unsign_wordlist_path()
+        bundled = wordlists.flask_unsign_source()
         if bundled is not None:
-            sources.append(
-                wordlists.file_source(bundled, quoted=True, label="Flask-Unsign wordlist")
-            )
+            sources.append(bundled)
     sources += [wordlists.file_source(path, quoted=quoted) for path in wordlist_paths]
     if not sources:
         raise click.UsageError("nothing to try: --no-builtin and no --wordlist")

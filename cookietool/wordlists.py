@@ -78,6 +78,82 @@ def flask_unsign_wordlist_path() -> str | None:
     return path
 
 
+FLASK_UNSIGN_LABEL = "Flask-Unsign wordlist"
+_CACHE_MAGIC = b"cookietool parsed wordlist 1\n"
+
+
+def flask_unsign_source() -> CandidateSource | None:
+    """Flask-Unsign's wordlist, read from a parsed copy in the cache when there is one.
+
+    Its 56k lines are Python literals; parsing them costs about 35 ms of CPU a run. The
+    parsed keys are kept under ``$XDG_CACHE_HOME/cookietool`` (``COOKIETOOL_CACHE_DIR``
+    moves it; empty turns it off), keyed by the list's size and time. A damaged cache
+    can only lose candidates, never invent a match: every match is checked by HMAC.
+    """
+    path = flask_unsign_wordlist_path()
+    if path is None:
+        return None
+    cached = _parsed_copy(path)
+    if cached is None:
+        return file_source(path, quoted=True, label=FLASK_UNSIGN_LABEL)
+
+    def blocks() -> Iterator[Block]:
+        with open(cached, "rb") as handle:
+            if handle.readline() != _CACHE_MAGIC:
+                raise InputError(f"damaged wordlist cache {cached}; delete it")
+            aside = tuple(
+                bytes.fromhex(handle.readline().decode()) for _ in range(int(handle.readline()))
+            )
+            if aside:
+                yield Block(FLASK_UNSIGN_LABEL, "keys", aside, sum(len(k) for k in aside))
+            yield from read_blocks(handle, FLASK_UNSIGN_LABEL, "raw")
+
+    return CandidateSource(FLASK_UNSIGN_LABEL, blocks, os.path.getsize(cached))
+
+
+def cache_dir() -> str | None:
+    """Where parsed wordlists are kept, or None when caching is turned off."""
+    configured = os.environ.get("COOKIETOOL_CACHE_DIR")
+    if configured is not None:
+        return configured or None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "cookietool")
+
+
+def _parsed_copy(path: str) -> str | None:
+    """The cached parsed copy of a quoted wordlist, written on first use; None if unusable."""
+    directory = cache_dir()
+    if directory is None:
+        return None
+    try:
+        info = os.stat(path)
+        target = os.path.join(directory, f"flask-unsign-{info.st_size}-{info.st_mtime_ns}.keys")
+        if os.path.exists(target):
+            return target
+        with open(path, "rb") as handle:
+            keys = _quoted_keys(handle.read())
+        # Keys holding a line break cannot be lines: they go first, in hex.
+        aside = [k for k in keys if b"\n" in k or b"\r" in k]
+        lines = [k for k in keys if b"\n" not in k and b"\r" not in k]
+        body = (
+            b"".join(
+                [_CACHE_MAGIC, b"%d\n" % len(aside), *(k.hex().encode() + b"\n" for k in aside)]
+            )
+            + b"\n".join(lines)
+            + b"\n"
+        )
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        import tempfile
+
+        handle_fd, temporary = tempfile.mkstemp(dir=directory, prefix=".parsing-")
+        with os.fdopen(handle_fd, "wb") as out:
+            out.write(body)
+        os.replace(temporary, target)
+        return target
+    except (OSError, ValueError):
+        return None  # no cache: the list is parsed as it is read
+
+
 def file_source(path: str, quoted: bool = False, label: str | None = None) -> CandidateSource:
     """A wordlist file, ``.gz`` read directly, ``-`` for standard input, one key per line."""
     label = label or (f"wordlist {path}" if path != "-" else "standard input")
@@ -133,15 +209,7 @@ def lines_of(block: Block) -> list[bytes]:
         return list(block.data)
     assert isinstance(block.data, bytes)
     if block.kind == "quoted":
-        # Plain quoted lines are taken apart in C by one regex; the rest go to unquote.
-        return [
-            key
-            for key in (
-                dq or sq or (unquote(other) if other else None)
-                for dq, sq, other in _QUOTED_LINE.findall(block.data)
-            )
-            if key
-        ]
+        return _quoted_keys(block.data)
     lines = block.data.replace(b"\r\n", b"\n").split(b"\n")
     return [line for line in lines if line] if b"" in lines else lines
 
@@ -150,6 +218,22 @@ def lines_of(block: Block) -> list[bytes]:
 _QUOTED_LINE = re.compile(
     rb"^[ \t]*(?:\"([^\"\\\r\n]*)\"|'([^'\\\r\n]*)'|(.*?))[ \t]*\r?$", re.MULTILINE
 )
+
+
+def _quoted_keys(data: bytes) -> list[bytes]:
+    """The keys of a block of quoted lines, in order, empty and invalid lines dropped.
+
+    One regex takes plain quoted lines apart in C; only the rest (escapes, oddities) go
+    through ``unquote``. Measured on Flask-Unsign's list, this is about twice as fast
+    as calling ``unquote`` on every line.
+    """
+    keys = (
+        dq or sq or (unquote(other) if other else None)
+        for dq, sq, other in _QUOTED_LINE.findall(data)
+    )
+    return [key for key in keys if key]
+
+
 #: Backslash escapes the fast path decodes itself; any other makes literal_eval do it.
 _SIMPLE_ESCAPES = re.compile(rb"\\(?:[\\'\"nrt0]|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})")
 

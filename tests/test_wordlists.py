@@ -109,3 +109,34 @@ def test_unusual_escapes_match_literal_eval(line: bytes) -> None:
             assert unquote(line) is None
             return
         assert unquote(line) == expected.encode("utf-8", "surrogateescape")
+
+
+def test_flask_unsign_cache_gives_the_same_keys(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COOKIETOOL_CACHE_DIR", str(tmp_path / "cache"))
+    path = wordlists.flask_unsign_wordlist_path()
+    assert path is not None
+    parsed = [k for b in wordlists.file_source(path, quoted=True).blocks() for k in lines_of(b)]
+    first = wordlists.flask_unsign_source()
+    assert first is not None
+    cached_files = list((tmp_path / "cache").iterdir())
+    assert len(cached_files) == 1 and cached_files[0].suffix == ".keys"
+    from_cache = [k for b in first.blocks() for k in lines_of(b)]
+    assert sorted(from_cache) == sorted(parsed)
+    assert any(b"\n" in k for k in from_cache)  # keys with line breaks survive the cache
+    again = wordlists.flask_unsign_source()
+    assert again is not None and [k for b in again.blocks() for k in lines_of(b)] == from_cache
+
+
+def test_cache_can_be_turned_off_or_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COOKIETOOL_CACHE_DIR", "")
+    source = wordlists.flask_unsign_source()
+    assert source is not None and next(source.blocks()).kind == "quoted"
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("COOKIETOOL_CACHE_DIR", str(blocker / "cache"))
+    source = wordlists.flask_unsign_source()
+    assert source is not None and next(source.blocks()).kind == "quoted"  # unwritable: parsed
