@@ -42,6 +42,7 @@ test: lint types unit
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_decode.py
+	$(BIN)/python benchmarks/bench_audit.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis
