@@ -713,11 +713,13 @@ def check_key(
                 assignments = keycheck.scan_file(Path(path))
             except CookietoolError as e:
                 skipped.append((path, str(e)))
-                click.echo(f"warning: skipped {e}", err=True)
+                click.echo(f"warning: skipped: {e}", err=True)
                 continue
             found += [(a, keycheck.judge(a.value, extra)) for a in assignments]
         if len(skipped) == len(targets):
-            raise click.UsageError("no file could be scanned")
+            from cookietool.errors import InputError
+
+            raise InputError("no file could be scanned")
         if as_json:
             click.echo(render.dump_json(render_keys.scan_document(found, skipped)))
         else:

@@ -161,8 +161,10 @@ def test_scan_cli_as_pre_commit_runs_it(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert f"{bad}:1 SECRET_KEY {keycheck.fingerprint(b'changeme')}: WEAK" in result.stdout
     assert "changeme" not in result.stdout.replace(str(tmp_path), "")
-    assert result.stderr.startswith(f"warning: skipped {broken} is not valid Python")
-    assert run("check-key", "--scan", str(broken)).exit_code == 2
+    assert result.stderr.startswith(f"warning: skipped: {broken} is not valid Python")
+    nothing = run("check-key", "--scan", str(broken))
+    assert nothing.exit_code == 2
+    assert nothing.stderr.splitlines()[-1] == "Error: no file could be scanned"
     doc = json.loads(run("check-key", "--scan", str(bad), "--json").stdout)
     assert doc["keys"][0]["path"] == str(bad) and doc["weak"] == 1
 
