@@ -40,7 +40,7 @@ print(app.test_client().get("/").headers["Set-Cookie"].split(";")[0].split("=", 
 BARE_LOOP = """
 import hmac, sys, time
 from cookietool.audit import search_keys
-from cookietool.flaskcookie import split
+from cookietool.flaskcookie import Scheme, split
 cookie, path = sys.argv[1], sys.argv[2]
 with open(path, "rb") as handle:
     keys = handle.read().split(b"\\n")[:1_000_000]
@@ -52,7 +52,7 @@ for key in keys:
         break
 bare = len(keys) / (time.perf_counter() - started)
 started = time.perf_counter()
-search_keys(keys, [(salt, "sha1", "hmac", ((0, signed, signature),))])
+search_keys(keys, [(Scheme(), ((0, signed, signature),))])
 print(bare, len(keys) / (time.perf_counter() - started))
 """
 

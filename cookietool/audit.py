@@ -10,7 +10,6 @@ so memory stays flat for any wordlist size; the first match stops every worker.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -25,8 +24,8 @@ from cookietool.wordlists import Block, CandidateSource, lines_of
 #: Blocks handed out per worker before waiting for results: enough to keep them busy.
 IN_FLIGHT_PER_JOB = 2
 
-# (salt, digest, key derivation, ((cookie index, signed part, signature), ...))
-Group = tuple[bytes, str, str, tuple[tuple[int, bytes, bytes], ...]]
+# (signing scheme, ((cookie index, signed part, signature), ...))
+Group = tuple[Scheme, tuple[tuple[int, bytes, bytes], ...]]
 
 
 @dataclass(frozen=True)
@@ -56,16 +55,12 @@ class AuditResult:
 
 def groups_for(targets: Sequence[Target]) -> tuple[Group, ...]:
     """Cookies grouped by signing scheme, parsed once."""
-    grouped: dict[tuple[bytes, str, str], list[tuple[int, bytes, bytes]]] = {}
+    grouped: dict[Scheme, list[tuple[int, bytes, bytes]]] = {}
     for index, target in enumerate(targets):
         # The payload is never needed, so it is not even inflated: a bomb costs nothing.
         cookie = flaskcookie.split(target.value)
-        scheme = target.scheme
-        key = (scheme.salt.encode("utf-8"), scheme.digest, scheme.key_derivation)
-        grouped.setdefault(key, []).append((index, cookie.signed_part, cookie.signature))
-    return tuple(
-        (salt, digest, kd, tuple(cookies)) for (salt, digest, kd), cookies in grouped.items()
-    )
+        grouped.setdefault(target.scheme, []).append((index, cookie.signed_part, cookie.signature))
+    return tuple((scheme, tuple(cookies)) for scheme, cookies in grouped.items())
 
 
 # HMAC (RFC 2104) built from the hash itself: H((K ^ opad) || H((K ^ ipad) || m)), with K
@@ -94,10 +89,11 @@ def hmac_digest(new: Callable[[bytes], Any], block: int, key: bytes, message: by
 
 def search_keys(keys: Iterable[bytes], groups: Sequence[Group]) -> tuple[int, bytes] | None:
     """The first key in ``keys`` that signed one of the cookies, with that cookie's index."""
-    if len(groups) == 1 and groups[0][2] == "hmac" and len(groups[0][3]) == 1:
+    if len(groups) == 1 and groups[0][0].key_derivation == "hmac" and len(groups[0][1]) == 1:
         # The common case, written out: one cookie, Flask's key derivation.
-        salt, digest, _, ((index, signed, signature),) = groups[0]
-        new, block = hash_parts(digest)
+        scheme, ((index, signed, signature),) = groups[0]
+        salt = scheme.salt.encode("utf-8")
+        new, block = hash_parts(scheme.digest)
         ipad, opad = _IPAD, _OPAD
         for key in keys:
             padded = (key if len(key) <= block else new(key).digest()).ljust(block, b"\0")
@@ -107,25 +103,21 @@ def search_keys(keys: Iterable[bytes], groups: Sequence[Group]) -> tuple[int, by
             if sign.digest() == signature:
                 return index, key
         return None
+    # What depends only on the scheme is looked up once, not once per candidate.
+    prepared = [
+        (scheme, scheme.salt.encode("utf-8"), *hash_parts(scheme.digest), cookies)
+        for scheme, cookies in groups
+    ]
     for key in keys:
-        for salt, digest, derivation, cookies in groups:
-            derived = _derive(key, salt, digest, derivation)
-            new, block = hash_parts(digest)
+        for scheme, salt, new, block, cookies in prepared:
+            if scheme.key_derivation == "hmac":
+                derived = hmac_digest(new, block, key, salt)
+            else:
+                derived = scheme.derive_key(key)
             for index, signed, signature in cookies:
                 if hmac_digest(new, block, derived, signed) == signature:
                     return index, key
     return None
-
-
-def _derive(key: bytes, salt: bytes, digest: str, derivation: str) -> bytes:
-    if derivation == "hmac":
-        new, block = hash_parts(digest)
-        return hmac_digest(new, block, key, salt)
-    if derivation == "concat":
-        return hashlib.new(digest, salt + key).digest()
-    if derivation == "django-concat":
-        return hashlib.new(digest, salt + b"signer" + key).digest()
-    return key
 
 
 # Worker processes keep the groups here, set once by the pool initializer.
@@ -186,9 +178,9 @@ def audit(
     # Report every cookie this key signs, not only the one it was found on.
     matched = tuple(
         index
-        for salt, digest, derivation, cookies in groups
+        for scheme, cookies in groups
         for index, signed, signature in cookies
-        if hmac.digest(_derive(key, salt, digest, derivation), signed, digest) == signature
+        if scheme.signature(scheme.derive_key(key), signed) == signature
     )
     return AuditResult(key, source, tuple(sorted(matched)), tried, seconds, jobs)
 
