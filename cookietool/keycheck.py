@@ -192,13 +192,12 @@ def judge(key: bytes, extra_known: Collection[bytes] = ()) -> KeyVerdict:
 
 def wordlist_keys() -> frozenset[bytes]:
     """Flask-Unsign's wordlist as a set, when ``cookietool[wordlist]`` is installed."""
-    from cookietool.wordlists import flask_unsign_wordlist_path, unquote
+    from cookietool.wordlists import flask_unsign_source, lines_of
 
-    path = flask_unsign_wordlist_path()
-    if path is None:
+    source = flask_unsign_source()
+    if source is None:
         return frozenset()
-    with open(path, "rb") as handle:
-        return frozenset(key for key in map(unquote, handle) if key)
+    return frozenset(key for block in source.blocks() for key in lines_of(block))
 
 
 @dataclass(frozen=True)

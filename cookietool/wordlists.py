@@ -4,6 +4,7 @@ files and standard input, read as a stream of blocks so memory stays flat."""
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import os
 import re
@@ -48,8 +49,12 @@ class CandidateSource:
     size: int | None
 
 
+@functools.cache
 def known_keys() -> tuple[KnownKey, ...]:
-    """The built-in list of framework defaults, documentation keys and placeholders."""
+    """The built-in list of framework defaults, documentation keys and placeholders.
+
+    Read once per process: check-key --scan judges every key it finds against it.
+    """
     text = resources.files("cookietool").joinpath("data/known_keys.json").read_text("utf-8")
     found = []
     for entry in json.loads(text)["keys"]:
