@@ -77,6 +77,27 @@ def read_stdin(what: str) -> str:
         raise click.BadParameter("standard input is not UTF-8 text", param_hint=what) from e
 
 
+def stdin_once(**readers: int) -> None:
+    """Refuse a command line where standard input ('-') would be read more than once.
+
+    Each keyword counts how often one option or argument reads it.
+    """
+    if sum(readers.values()) > 1:
+        using = [
+            name if count == 1 else f"{name} ({count} times)"
+            for name, count in readers.items()
+            if count
+        ]
+        raise click.UsageError(
+            f"standard input can be read only once; '-' is given for {', '.join(using)}"
+        )
+
+
+def stdin_key_file(key_files: tuple[IO[str], ...]) -> bool:
+    """True when one of the --key-file options is '-'."""
+    return any(handle.name == "<stdin>" for handle in key_files)
+
+
 def scheme_options(f: F) -> F:
     """--salt, --digest and --key-derivation, for apps that customise their session interface."""
     from cookietool.flaskcookie import DEFAULT_SALT, DIGESTS, KEY_DERIVATIONS
@@ -271,8 +292,7 @@ def decode(
     from cookietool.flaskcookie import Scheme
     from cookietool.session import inspect_cookie
 
-    if cookie == "-" and any(handle.name == "<stdin>" for handle in key_files):
-        raise click.UsageError("standard input cannot hold both the cookie and the keys")
+    stdin_once(COOKIE=cookie == "-", key_file=stdin_key_file(key_files))
     text = read_stdin("COOKIE") if cookie == "-" else cookie
     found = cookieinput.extract(text, name)
     result = inspect_cookie(
@@ -338,8 +358,7 @@ def sign(
     from cookietool.flaskcookie import Scheme
     from cookietool.signing import parse_payload, sign_session
 
-    if payload == "-" and any(handle.name == "<stdin>" for handle in key_files):
-        raise click.UsageError("standard input cannot hold both the payload and the keys")
+    stdin_once(PAYLOAD=payload == "-", key_file=stdin_key_file(key_files))
     session = parse_payload(read_stdin("PAYLOAD") if payload == "-" else payload)
     signed = sign_session(
         session,
@@ -462,8 +481,7 @@ def size_check(
         return ExitCode.OK
     if not (inputs or har_file or payload):
         raise click.UsageError("give cookies to check, --har FILE or --payload JSON")
-    if inputs.count("-") + (payload == "-") + any(h.name == "<stdin>" for h in key_files) > 1:
-        raise click.UsageError("standard input can feed only one of INPUT, --payload and keys")
+    stdin_once(INPUT=inputs.count("-"), payload=payload == "-", key_file=stdin_key_file(key_files))
     specs: list[sizes.CookieSpec] = []
     observed: list[tuple[str | None, str]] = []
     for number, text in enumerate(inputs, start=1):
@@ -579,8 +597,7 @@ def audit(
 
     if not cookies:
         raise click.UsageError("give at least one COOKIE")
-    if cookies.count("-") + wordlist_paths.count("-") > 1:
-        raise click.UsageError("standard input can feed only one COOKIE or --wordlist")
+    stdin_once(COOKIE=cookies.count("-"), wordlist=wordlist_paths.count("-"))
     scheme = Scheme(salt, digest, key_derivation)
     values = [
         cookieinput.extract(read_stdin("COOKIE") if c == "-" else c, name).value for c in cookies
@@ -697,15 +714,14 @@ def check_key(
     the arguments are files to search for SECRET_KEY assignments (a pre-commit hook).
     Exit codes: 1 a key is weak, 0 all are strong, 2 bad input.
     """
-    import os
     from pathlib import Path
 
-    from cookietool import keycheck, render, render_keys
+    from cookietool import keycheck, keys, render, render_keys
 
-    extra = keycheck.wordlist_keys()
     if scan:
         if not targets:
             raise click.UsageError("--scan needs files to scan")
+        extra = keycheck.wordlist_keys()
         found = []
         skipped = []
         for path in targets:
@@ -736,11 +752,9 @@ def check_key(
     given = sum(1 for source in (targets, key_file, env_var) if source)
     if given != 1 or len(targets) > 1:
         raise click.UsageError("give exactly one key: KEY, '-', --key-file or --env")
+    extra = keycheck.wordlist_keys()
     if env_var:
-        value = os.environ.get(env_var)
-        if not value:
-            raise click.UsageError(f"environment variable {env_var} is not set or empty")
-        key = value.encode("utf-8")
+        key = keys.env_key(env_var).value
     elif key_file is not None:
         key = _strip_newline(key_file.read(1 << 20))
     elif targets[0] == "-":

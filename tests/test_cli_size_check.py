@@ -159,4 +159,6 @@ def test_bad_input(args: list[str], fragment: str) -> None:
 def test_usage_errors() -> None:
     assert run("size-check").exit_code == 2
     assert run("size-check", "-", "--payload", "-", "--key", "k").exit_code == 2
+    twice = run("size-check", "-", "-", input="a=1\n")
+    assert twice.exit_code == 2 and "'-' is given for INPUT (2 times)" in twice.stderr
     assert run("size-check", SMALL, "--warn-at", "0").exit_code == 2

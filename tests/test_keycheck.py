@@ -91,6 +91,9 @@ def test_cli_exit_codes_and_json() -> None:
     assert doc["keys"][0]["known"]["origin"].startswith("Flask tutorial")
     assert run("check-key").exit_code == 2
     assert run("check-key", "a", "--env", "X").exit_code == 2
+    missing = run("check-key", "--env", "NO_SUCH_KEY_VAR")
+    assert missing.exit_code == 2
+    assert missing.stderr == "Error: environment variable NO_SUCH_KEY_VAR is not set or empty\n"
 
 
 PYTHON = """
