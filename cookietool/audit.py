@@ -58,8 +58,8 @@ def groups_for(targets: Sequence[Target]) -> tuple[Group, ...]:
     grouped: dict[Scheme, list[tuple[int, bytes, bytes]]] = {}
     for index, target in enumerate(targets):
         # The payload is never needed, so it is not even inflated: a bomb costs nothing.
-        cookie = flaskcookie.split(target.value)
-        grouped.setdefault(target.scheme, []).append((index, cookie.signed_part, cookie.signature))
+        signed_part, signature = flaskcookie.signed_parts(target.value, target.scheme)
+        grouped.setdefault(target.scheme, []).append((index, signed_part, signature))
     return tuple((scheme, tuple(cookies)) for scheme, cookies in grouped.items())
 
 
@@ -127,6 +127,11 @@ _GROUPS: tuple[Group, ...] = ()
 def _init_worker(groups: tuple[Group, ...]) -> None:
     global _GROUPS
     _GROUPS = groups
+    # Ctrl-C reaches the whole process group: the parent alone answers it (it stops the
+    # pool and exits 130), so workers must not die printing tracebacks of their own.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _work(block: Block) -> tuple[tuple[int, bytes] | None, int, int, str]:

@@ -28,6 +28,13 @@ class ExitCode(IntEnum):
     OK = 0
     CHECK_FAILED = 1
     USAGE = 2
+    INTERNAL = 70  # EX_SOFTWARE in BSD's sysexits.h
+    INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for Ctrl-C
+    BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader closed the pipe
+
+
+#: Set to 1 to see the traceback of an internal error.
+DEBUG_ENV = "COOKIETOOL_DEBUG"
 
 
 class InputProblem(click.ClickException):
@@ -36,17 +43,102 @@ class InputProblem(click.ClickException):
     exit_code = ExitCode.USAGE
 
 
+def _error_line(message: str) -> None:
+    """The one line every refusal prints: untrusted text in it is escaped."""
+    from cookietool.escape import for_humans
+
+    click.echo(f"Error: {for_humans(message)}", err=True)
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+class KeyOrderCommand(click.Command):
+    """A command that remembers the order of its options on the command line.
+
+    Click gathers each repeated option into its own tuple, so ``--key A --key-env B``
+    would lose which came first; its parser does record every occurrence in order,
+    which this keeps in ``ctx.meta`` for :func:`collect_keys`.
+    """
+
+    def make_parser(self, ctx: click.Context) -> Any:
+        parser = super().make_parser(ctx)
+        parse = parser.parse_args
+
+        def parse_args(args: list[str]) -> Any:
+            opts, largs, order = parse(args=args)
+            ctx.meta[ORDER_META] = [param.name for param in order]
+            return opts, largs, order
+
+        setattr(parser, "parse_args", parse_args)  # noqa: B010 (mypy forbids assigning a method)
+        return parser
+
+
+ORDER_META = "cookietool.option_order"
+
+
+class PipeClosed(Exception):
+    """Standard output's reader went away; Click would turn this into exit code 1."""
+
+
 class CookietoolGroup(click.Group):
     """The one place where results and errors become exit codes."""
+
+    command_class = KeyOrderCommand
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             code = super().invoke(ctx)
         except CookietoolError as e:
             raise InputProblem(str(e)) from e
+        except BrokenPipeError as e:
+            raise PipeClosed() from e
         if isinstance(code, ExitCode) and code != ExitCode.OK:
             ctx.exit(code)
         return code
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Run a command and exit with the code of the contract, whatever happened."""
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+            sys.stdout.flush()
+        except click.UsageError as e:
+            hint = ""
+            if e.ctx is not None:
+                hint = f" (see '{e.ctx.command_path} --help')"
+            _error_line(f"{e.format_message()}{hint}")
+            code = ExitCode.USAGE
+        except click.ClickException as e:
+            _error_line(e.format_message())
+            code = e.exit_code
+        except (click.Abort, KeyboardInterrupt):
+            _error_line("interrupted")
+            code = ExitCode.INTERRUPTED
+        except (BrokenPipeError, PipeClosed):
+            _quiet_stdout()
+            code = ExitCode.BROKEN_PIPE
+        except Exception as e:
+            import os
+
+            if os.environ.get(DEBUG_ENV) == "1":
+                import traceback
+
+                traceback.print_exc()
+            _error_line(
+                f"internal error ({type(e).__name__}): this is a bug in cookietool; "
+                f"set {DEBUG_ENV}=1 to see the traceback"
+            )
+            code = ExitCode.INTERNAL
+        sys.exit(int(code) if isinstance(code, int) else ExitCode.OK)
 
 
 @click.group(cls=CookietoolGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -60,8 +152,9 @@ class CookietoolGroup(click.Group):
 def cli(ctx: click.Context, color: bool | None) -> None:
     """Decode, verify and sign Flask session cookies; check cookie sizes; make keys.
 
-    Exit codes: 0 success, 1 a check failed (bad signature, expired, a size limit),
-    2 usage error or unreadable input.
+    Exit codes: 0 success, 1 a check failed (bad signature, expired, a size limit, a
+    weak key), 2 usage error or unreadable input, 70 internal error, 130 interrupted,
+    141 output pipe closed.
     """
     ctx.obj = {"color": color}
 
@@ -93,9 +186,9 @@ def stdin_once(**readers: int) -> None:
         )
 
 
-def stdin_key_file(key_files: tuple[IO[str], ...]) -> bool:
-    """True when one of the --key-file options is '-'."""
-    return any(handle.name == "<stdin>" for handle in key_files)
+def stdin_key_file(key_files: tuple[str, ...]) -> int:
+    """How many of the --key-file options are '-'."""
+    return key_files.count("-")
 
 
 def scheme_options(f: F) -> F:
@@ -123,13 +216,14 @@ def scheme_options(f: F) -> F:
 
 
 def key_options(f: F) -> F:
-    """The secret-key sources; keys are oldest first, the last one is the current key."""
+    """The secret-key sources, taken in command-line order: the last one is the current key."""
     f = click.option(
         "--key",
         "key_texts",
         multiple=True,
         metavar="KEY",
-        help="A secret key as text. Repeat for SECRET_KEY_FALLBACKS, oldest first. "
+        help="A secret key as text. All key options repeat and mix, and are taken in the "
+        "order given, oldest first: the last is SECRET_KEY, the others SECRET_KEY_FALLBACKS. "
         "Visible in shell history: prefer --key-env or --key-file.",
     )(f)
     f = click.option(
@@ -150,30 +244,39 @@ def key_options(f: F) -> F:
         "--key-file",
         "key_files",
         multiple=True,
-        type=click.File("r", encoding="utf-8"),
         metavar="FILE",
-        help="Read keys from FILE, one per line, oldest first ('-' for stdin). Repeatable.",
+        help="Read keys from FILE, one per line as raw bytes, oldest first ('-' for stdin). "
+        "Repeatable.",
     )(f)
     return f
 
 
-def collect_keys(
-    key_files: tuple[IO[str], ...],
-    key_envs: tuple[str, ...],
-    key_hexes: tuple[str, ...],
-    key_texts: tuple[str, ...],
-) -> list[Any]:
-    """All keys, oldest first: --key-file, then --key-env, --key-hex and --key."""
-    if not (key_files or key_envs or key_hexes or key_texts):
-        return []
+#: The key options, by parameter name, and how each occurrence becomes keys.
+KEY_PARAMS = ("key_texts", "key_hexes", "key_envs", "key_files")
+
+
+def collect_keys(ctx: click.Context) -> list[Any]:
+    """Every key given, in the order the options stand on the command line (oldest first)."""
     from cookietool import keys
 
+    params = ctx.params
+    if not any(params.get(name) for name in KEY_PARAMS):
+        return []
+    order = [name for name in ctx.meta.get(ORDER_META, []) if name in KEY_PARAMS]
+    seen = dict.fromkeys(KEY_PARAMS, 0)
     found = []
-    for handle in key_files:
-        found.extend(keys.file_keys(handle.name, handle))
-    found.extend(keys.env_key(name) for name in key_envs)
-    found.extend(keys.hex_key(text, f"--key-hex #{n}") for n, text in enumerate(key_hexes, 1))
-    found.extend(keys.text_key(text, f"--key #{n}") for n, text in enumerate(key_texts, 1))
+    for name in order:
+        value = params[name][seen[name]]
+        seen[name] += 1
+        number = seen[name]
+        if name == "key_texts":
+            found.append(keys.text_key(value, f"--key #{number}"))
+        elif name == "key_hexes":
+            found.append(keys.hex_key(value, f"--key-hex #{number}"))
+        elif name == "key_envs":
+            found.append(keys.env_key(value))
+        else:
+            found.extend(keys.file_keys(value))
     return found
 
 
@@ -270,7 +373,7 @@ def stdout_console(ctx: click.Context) -> Any:
 def decode(
     ctx: click.Context,
     cookie: str,
-    key_files: tuple[IO[str], ...],
+    key_files: tuple[str, ...],
     key_envs: tuple[str, ...],
     key_hexes: tuple[str, ...],
     key_texts: tuple[str, ...],
@@ -297,7 +400,7 @@ def decode(
     found = cookieinput.extract(text, name)
     result = inspect_cookie(
         found.value,
-        collect_keys(key_files, key_envs, key_hexes, key_texts),
+        collect_keys(click.get_current_context()),
         name=found.name,
         scheme=Scheme(salt, digest, key_derivation),
         max_age=max_age,
@@ -334,7 +437,7 @@ def decode(
 @json_option
 def sign(
     payload: str,
-    key_files: tuple[IO[str], ...],
+    key_files: tuple[str, ...],
     key_envs: tuple[str, ...],
     key_hexes: tuple[str, ...],
     key_texts: tuple[str, ...],
@@ -362,7 +465,7 @@ def sign(
     session = parse_payload(read_stdin("PAYLOAD") if payload == "-" else payload)
     signed = sign_session(
         session,
-        collect_keys(key_files, key_envs, key_hexes, key_texts),
+        collect_keys(click.get_current_context()),
         scheme=Scheme(salt, digest, key_derivation),
         timestamp=timestamp,
         legacy=legacy,
@@ -446,7 +549,7 @@ def size_check(
     inputs: tuple[str, ...],
     har_file: IO[str] | None,
     payload: str | None,
-    key_files: tuple[IO[str], ...],
+    key_files: tuple[str, ...],
     key_envs: tuple[str, ...],
     key_hexes: tuple[str, ...],
     key_texts: tuple[str, ...],
@@ -465,8 +568,10 @@ def size_check(
 ) -> ExitCode:
     """Check cookie sizes against browser, Werkzeug and server limits, for CI.
 
-    Each INPUT is a cookie in any form 'decode' takes, or '-' to read one per line from
-    standard input. A bare value is named after --name. Exit codes: 0 within limits
+    Each INPUT is a cookie in any form 'decode' takes, or '-' for standard input: a curl
+    header dump (curl -D - or -i: its Set-Cookie lines), a Netscape cookie jar (curl -c,
+    wget), or one cookie per line. A bare value must be a session cookie, and is named
+    after --name; other input is refused. Exit codes: 0 within limits
     (warnings are printed), 1 a browser would drop a cookie, a selected server would
     refuse the request, a budget is exceeded, or a warning under --fail-on warning.
     """
@@ -486,14 +591,13 @@ def size_check(
     observed: list[tuple[str | None, str]] = []
     for number, text in enumerate(inputs, start=1):
         if text == "-":
-            lines = [line for line in read_stdin("INPUT").splitlines() if line.strip()]
-            labelled = [(f"stdin line {n}", line) for n, line in enumerate(lines, start=1)]
+            found, headers = sizes.specs_from_document(
+                read_stdin("INPUT"), "standard input", settings.name
+            )
         else:
-            labelled = [(f"argument {number}", text)]
-        for label, line in labelled:
-            found, headers = sizes.specs_from_text(line, label, settings.name)
-            specs += found
-            observed += headers
+            found, headers = sizes.specs_from_text(text, f"argument {number}", settings.name)
+        specs += found
+        observed += headers
     if har_file is not None:
         from cookietool.har import read_har
 
@@ -507,7 +611,7 @@ def size_check(
 
         signed = sign_session(
             parse_payload(read_stdin("--payload") if payload == "-" else payload),
-            collect_keys(key_files, key_envs, key_hexes, key_texts),
+            collect_keys(click.get_current_context()),
             scheme=Scheme(salt, digest, key_derivation),
             settings=settings,
             set_cookie=True,

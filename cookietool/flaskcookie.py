@@ -22,12 +22,12 @@ from cookietool.errors import CookieFormatError, InputError, PayloadTooLargeErro
 LEGACY_EPOCH = 1293840000
 #: Flask's session salt (SecureCookieSessionInterface.salt).
 DEFAULT_SALT = "cookie-session"
-DIGESTS = ("sha1", "sha224", "sha256", "sha384", "sha512")
+#: Bytes of an HMAC signature for each digest hashlib offers.
+DIGEST_SIZES = {"sha1": 20, "sha224": 28, "sha256": 32, "sha384": 48, "sha512": 64}
+DIGESTS = tuple(DIGEST_SIZES)
 KEY_DERIVATIONS = ("hmac", "concat", "django-concat", "none")
 #: How far a compressed payload may inflate by default.
 DEFAULT_INFLATE_LIMIT = 1 << 20
-
-_B64URL_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,11 @@ class Scheme:
         """True when this is the scheme of an unmodified Flask app."""
         return self == Scheme()
 
+    @property
+    def signature_size(self) -> int:
+        """Bytes of a signature made with this scheme's digest."""
+        return DIGEST_SIZES[self.digest]
+
     def derive_key(self, secret_key: bytes) -> bytes:
         """The signing key itsdangerous' Signer.derive_key makes from a secret key."""
         # hashlib and hmac load OpenSSL: imported only once a key is to be checked.
@@ -75,31 +80,55 @@ class Scheme:
 
 
 @dataclass(frozen=True)
-class ParsedCookie:
-    """The parts of a Flask session cookie, before any key is tried."""
+class Envelope:
+    """A value shaped like a session cookie, ``[.]PAYLOAD.TIMESTAMP.SIGNATURE``, parts unread.
+
+    This is the one notion of "a cookie" that decode, audit, sign and size-check share:
+    the shape itsdangerous' ``TimestampSigner.unsign`` splits. Whether each part can be
+    read is asked part by part, after the signature has been checked.
+    """
 
     value: str
     signed_part: bytes
-    signature: bytes
-    compressed: bool
-    stored_bytes: int
-    json_text: str
-    timestamp_raw: int
+    payload_segment: bytes
+    timestamp_segment: bytes
+    signature_segment: bytes
 
     @property
-    def json_bytes(self) -> int:
-        """Size of the session JSON as stored (after inflating)."""
-        return len(self.json_text.encode("utf-8"))
+    def compressed(self) -> bool:
+        """True when the payload is marked zlib-compressed (a leading dot)."""
+        return self.signed_part.startswith(b".")
+
+
+def envelope(value: str) -> Envelope:
+    """Split a cookie value as itsdangerous does, or say why it is not shaped like one."""
+    if not value:
+        raise CookieFormatError("the cookie value is empty")
+    # itsdangerous encodes a str cookie as UTF-8 before splitting and signing it.
+    raw = value.encode("utf-8", "surrogateescape")
+    if raw.count(b".") < 2:
+        raise CookieFormatError(
+            "not a session cookie: expected PAYLOAD.TIMESTAMP.SIGNATURE (two dots at least)"
+        )
+    signed_part, signature_segment = raw.rsplit(b".", 1)
+    payload_segment, timestamp_segment = signed_part.rsplit(b".", 1)
+    if payload_segment.startswith(b"."):
+        payload_segment = payload_segment[1:]
+    return Envelope(value, signed_part, payload_segment, timestamp_segment, signature_segment)
 
 
 def b64decode(segment: bytes, what: str) -> bytes:
-    """Decode unpadded base64url strictly, as a cookie part named ``what``."""
-    if segment.translate(None, _B64URL_ALPHABET):
-        raise CookieFormatError(f"the {what} is not base64url")
+    """Decode one part exactly as itsdangerous.encoding.base64_decode does.
+
+    That is lenient: bytes outside the base64 alphabets are dropped and padding is added
+    from the length, so a cookie Flask accepts always reads here too. The tests hold it
+    equal to itsdangerous on arbitrary bytes.
+    """
+    padded = segment + b"=" * (-len(segment) % 4)
     try:
-        return base64.urlsafe_b64decode(segment + b"=" * (-len(segment) % 4))
+        return base64.urlsafe_b64decode(padded)
     except (binascii.Error, ValueError) as e:
-        raise CookieFormatError(f"the {what} is not valid base64url") from e
+        raise CookieFormatError(f"the {what} is not valid base64") from e
 
 
 def b64encode(data: bytes) -> bytes:
@@ -123,64 +152,45 @@ def inflate(data: bytes, limit: int) -> bytes:
     return out
 
 
+def read_signature(env: Envelope) -> bytes:
+    """The raw signature bytes; a segment that cannot be decoded matches no key."""
+    return b64decode(env.signature_segment, "signature")
+
+
+def read_timestamp(env: Envelope) -> int:
+    """The timestamp integer as stored, read as itsdangerous' ``bytes_to_int`` reads it."""
+    data = b64decode(env.timestamp_segment, "timestamp")
+    if len(data) > 8:
+        # bytes_to_int unpacks a big-endian unsigned 64-bit integer: longer is malformed.
+        raise CookieFormatError(f"the timestamp is {len(data)} bytes; at most 8 are allowed")
+    return int.from_bytes(data, "big")
+
+
 @dataclass(frozen=True)
-class SignedParts:
-    """What a signature check needs: the signed part and the raw signature."""
+class Payload:
+    """The session JSON of a cookie as stored: its text and its size before inflating."""
 
-    signed_part: bytes
-    signature: bytes
+    json_text: str
+    stored_bytes: int
+    compressed: bool
 
-
-def _segments(value: str) -> tuple[bytes, bytes]:
-    """The signed part ``[.]PAYLOAD.TIMESTAMP`` and the signature segment of a cookie."""
-    try:
-        raw = value.encode("ascii")
-    except UnicodeEncodeError as e:
-        raise CookieFormatError("a Flask session cookie is ASCII; this value is not") from e
-    if raw.count(b".") < 2:
-        raise CookieFormatError("not a Flask session cookie: expected PAYLOAD.TIMESTAMP.SIGNATURE")
-    signed_part, sig_segment = raw.rsplit(b".", 1)
-    if not sig_segment:
-        raise CookieFormatError("not a Flask session cookie: a part is empty")
-    return signed_part, sig_segment
+    @property
+    def json_bytes(self) -> int:
+        """Size of the session JSON as stored (after inflating)."""
+        return len(self.json_text.encode("utf-8"))
 
 
-def split(value: str) -> SignedParts:
-    """The signed part and signature of a cookie, without decoding the payload."""
-    signed_part, sig_segment = _segments(value)
-    return SignedParts(signed_part, b64decode(sig_segment, "signature"))
-
-
-def parse(value: str, inflate_limit: int = DEFAULT_INFLATE_LIMIT) -> ParsedCookie:
-    """Split a cookie value into its parts and read payload and timestamp."""
-    signed_part, sig_segment = _segments(value)
-    payload_segment, ts_segment = signed_part.rsplit(b".", 1)
-    compressed = payload_segment.startswith(b".")
-    if compressed:
-        payload_segment = payload_segment[1:]
-    if not payload_segment or not ts_segment:
-        raise CookieFormatError("not a Flask session cookie: a part is empty")
-    data = b64decode(payload_segment, "payload")
+def read_payload(env: Envelope, inflate_limit: int = DEFAULT_INFLATE_LIMIT) -> Payload:
+    """The payload's JSON text, read as itsdangerous' URL-safe serializer reads it."""
+    data = b64decode(env.payload_segment, "payload")
     stored_bytes = len(data)
-    if compressed:
+    if env.compressed:
         data = inflate(data, inflate_limit)
     try:
         json_text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise CookieFormatError("the payload is not UTF-8 text") from e
-    timestamp = b64decode(ts_segment, "timestamp")
-    if len(timestamp) > 8:
-        # itsdangerous reads the timestamp as a 64-bit integer and rejects longer ones.
-        raise CookieFormatError("the timestamp is longer than 8 bytes")
-    return ParsedCookie(
-        value=value,
-        signed_part=signed_part,
-        signature=b64decode(sig_segment, "signature"),
-        compressed=compressed,
-        stored_bytes=stored_bytes,
-        json_text=json_text,
-        timestamp_raw=int.from_bytes(timestamp, "big"),
-    )
+    return Payload(json_text, stored_bytes, env.compressed)
 
 
 def load_json(text: str) -> Any:
@@ -193,13 +203,33 @@ def load_json(text: str) -> Any:
         raise CookieFormatError(f"the payload is not JSON ({e})") from e
 
 
-def find_key(cookie: ParsedCookie, keys: Sequence[bytes], scheme: Scheme) -> int | None:
+def signed_parts(value: str, scheme: Scheme) -> tuple[bytes, bytes]:
+    """The signed part and signature a key search needs, refusing what no key can match.
+
+    Any value decode accepts is accepted here; the timestamp and payload are not read.
+    """
+    env = envelope(value)
+    try:
+        signature = read_signature(env)
+    except CookieFormatError as e:
+        raise CookieFormatError(f"{e}, so no key can match this cookie") from e
+    if len(signature) != scheme.signature_size:
+        raise CookieFormatError(
+            f"the signature is {len(signature)} bytes and {scheme.digest} signatures are "
+            f"{scheme.signature_size}, so no key can match (damaged, or pass the app's --digest)"
+        )
+    return env.signed_part, signature
+
+
+def find_key(
+    signed_part: bytes, signature: bytes, keys: Sequence[bytes], scheme: Scheme
+) -> int | None:
     """Index of the key that signed the cookie, trying the newest (last) first as Flask does."""
     import hmac
 
     for index in range(len(keys) - 1, -1, -1):
-        expected = scheme.signature(scheme.derive_key(keys[index]), cookie.signed_part)
-        if hmac.compare_digest(expected, cookie.signature):
+        expected = scheme.signature(scheme.derive_key(keys[index]), signed_part)
+        if hmac.compare_digest(expected, signature):
             return index
     return None
 

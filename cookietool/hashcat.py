@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cookietool.flaskcookie import DEFAULT_SALT, Scheme
+from cookietool.flaskcookie import DEFAULT_SALT, DIGEST_SIZES, Scheme, envelope, read_signature
 
 MODE = 29100
 PAYLOAD_MAX = 56
@@ -32,7 +32,11 @@ class HashcatExport:
 
 def export(value: str, scheme: Scheme) -> HashcatExport:
     """The line hashcat's mode 29100 takes for ``value``, or why it cannot."""
+    # A cookie whose signature cannot be read is bad input, not something to export.
+    signature = read_signature(envelope(value))
     reasons = []
+    if len(signature) != DIGEST_SIZES["sha1"]:
+        reasons.append(f"the signature is {len(signature)} bytes; mode 29100 checks HMAC-SHA1's 20")
     parts = value.split(".")
     if value.startswith("."):
         reasons.append(

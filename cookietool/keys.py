@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import os
-from collections.abc import Iterable
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -30,9 +30,17 @@ class SecretKey:
     label: str
 
 
+#: A key file larger than this is refused: no list of keys comes near it.
+MAX_KEY_FILE_BYTES = 1 << 20
+_VARIABLE_NAME = re.compile(r"[A-Z_][A-Z0-9_]{0,127}")
+
+
 def text_key(text: str, label: str) -> SecretKey:
-    """A key given as text; Flask and itsdangerous encode str keys as UTF-8."""
-    return SecretKey(text.encode("utf-8"), label)
+    """A key given as text; Flask and itsdangerous encode str keys as UTF-8.
+
+    Bytes that were not UTF-8 on the command line come back as they were given.
+    """
+    return SecretKey(text.encode("utf-8", "surrogateescape"), label)
 
 
 def hex_key(text: str, label: str) -> SecretKey:
@@ -44,24 +52,54 @@ def hex_key(text: str, label: str) -> SecretKey:
         raise KeyInputError(f"{label} is not valid hex") from e
 
 
-def file_keys(path: str, lines: Iterable[str]) -> list[SecretKey]:
-    """Keys one per line (oldest first), blank lines skipped, line endings removed."""
+def read_capped(path: str, what: str, limit: int = MAX_KEY_FILE_BYTES) -> bytes:
+    """The bytes of a file ('-' for standard input), refused past ``limit`` bytes."""
+    import sys
+
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read(limit + 1)
+        else:
+            with open(path, "rb") as handle:
+                data = handle.read(limit + 1)
+    except OSError as e:
+        raise KeyInputError(f"cannot read {what} {path}: {e.strerror or e}") from e
+    if len(data) > limit:
+        raise KeyInputError(f"{what} {path} is over {limit} bytes; refused")
+    return data
+
+
+def file_keys(path: str, data: bytes | None = None) -> list[SecretKey]:
+    """Keys one per line (oldest first) as raw bytes, blank lines skipped, endings removed."""
+    if data is None:
+        data = read_capped(path, "--key-file")
     keys = []
-    for number, line in enumerate(lines, start=1):
-        line = line.rstrip("\r\n")
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        line = line.rstrip(b"\r")
         if line:
-            keys.append(text_key(line, f"--key-file {path} line {number}"))
+            keys.append(SecretKey(line, f"--key-file {path} line {number}"))
     if not keys:
         raise KeyInputError(f"--key-file {path} holds no key")
     return keys
 
 
-def env_key(name: str) -> SecretKey:
-    """The key held by environment variable ``name``."""
-    value = os.environ.get(name)
-    if not value:
-        raise KeyInputError(f"environment variable {name} is not set or empty")
-    return text_key(value, f"${name}")
+def env_key(name: str, option: str = "--key-env") -> SecretKey:
+    """The key held by environment variable ``name``.
+
+    A name that does not look like one (a value given by mistake, perhaps the key) is
+    never repeated in the message.
+    """
+    shown = name if _VARIABLE_NAME.fullmatch(name) else None
+    text = os.environ.get(name) if name and "\0" not in name and "=" not in name else None
+    if not text:
+        if shown is None:
+            raise KeyInputError(
+                f"{option} takes the name of an environment variable, and no variable has "
+                "the name given (it is not repeated here, in case it is a key)"
+            )
+        raise KeyInputError(f"environment variable {shown} is not set or empty")
+    label = f"${shown}" if shown else f"{option} variable"
+    return SecretKey(text.encode("utf-8", "surrogateescape"), label)
 
 
 def generate(nbytes: int = DEFAULT_KEY_BYTES, fmt: str = "hex", var: str = DEFAULT_ENV_VAR) -> str:

@@ -7,10 +7,13 @@ with markup and highlighting off, so ``[bold]`` in a session stays literal text.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
 from typing import IO, TYPE_CHECKING, Any
 from uuid import UUID
 
+from cookietool.escape import for_humans
+from cookietool.session import json_type
 from cookietool.sessionkeys import explain
 
 if TYPE_CHECKING:
@@ -28,7 +31,14 @@ def make_console(file: IO[str] | None = None, color: bool | None = None) -> Cons
     """A console that never interprets markup; colour only on a terminal unless forced."""
     from rich.console import Console
 
-    return Console(
+    class SafeConsole(Console):
+        def on_broken_pipe(self) -> None:
+            # rich would exit with code 1 here, which means "a check failed"; the CLI's
+            # one exit path turns a closed pipe into its own code instead.
+            self.quiet = True
+            raise BrokenPipeError
+
+    return SafeConsole(
         file=file,
         markup=False,
         highlight=False,
@@ -39,9 +49,45 @@ def make_console(file: IO[str] | None = None, color: bool | None = None) -> Cons
     )
 
 
+#: Bare tokens Python's json writes for non-finite floats, matched only outside strings.
+_JSON_TOKENS = re.compile(r'("(?:[^"\\]|\\.)*")|(-?Infinity|NaN)')
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def compact_json(value: Any) -> str:
+    """Strict RFC 8259 JSON text of ``value`` on one line, non-ASCII kept readable.
+
+    Non-finite floats, which Flask writes as bare ``NaN``/``Infinity`` tokens that strict
+    parsers reject, become the strings ``"NaN"``, ``"Infinity"`` and ``"-Infinity"`` (the
+    convention of the protobuf JSON mapping); lone surrogates, which UTF-8 cannot carry,
+    stay ``\\udXXX`` escapes. Both rewrites are linear in the text.
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    if "NaN" in text or "Infinity" in text:
+        text = _JSON_TOKENS.sub(lambda m: m.group(1) or f'"{m.group(2)}"', text)
+    return _SURROGATES.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def has_nonfinite(value: Any) -> bool:
+    """True when JSON for ``value`` needs a NaN or Infinity token."""
+    text = json.dumps(value)
+    return (
+        any(m.group(2) for m in _JSON_TOKENS.finditer(text))
+        if "N" in text or "I" in text
+        else False
+    )
+
+
 def dump_json(document: dict[str, Any]) -> str:
-    """The text of a JSON document, stable key order, non-ASCII kept readable."""
-    return json.dumps(document, indent=2, ensure_ascii=False)
+    """A JSON document: one top-level field a line, each value compact and strict.
+
+    Nested values are not indented: indentation grows with depth, and a deeply nested
+    session would make the output many times larger than the cookie.
+    """
+    if not document:
+        return "{}"
+    lines = [f"  {json.dumps(key)}: {compact_json(value)}" for key, value in document.items()]
+    return "{\n" + ",\n".join(lines) + "\n}"
 
 
 def document(command: str, **fields: Any) -> dict[str, Any]:
@@ -102,22 +148,33 @@ def pyrepr(value: Any) -> str:
 def decode_document(result: Inspection) -> dict[str, Any]:
     """The ``decode --json`` document (schema in the README)."""
     check = result.signature
+    payload = result.payload
     return document(
         "decode",
+        verdict=result.verdict,
+        problems=[{"code": p.code, "message": p.message} for p in result.problems],
+        notes=list(result.notes),
         name=result.name,
-        value_length=len(result.cookie.value),
-        payload=result.payload,
+        value_length=len(result.value),
+        payload=result.data,
+        payload_text=None if payload is None else payload.json_text,
+        payload_exact=not has_nonfinite(result.data),
+        payload_error=result.payload_error,
+        is_session=result.is_session,
         session_error=result.session_error,
-        compressed=result.cookie.compressed,
-        payload_stored_bytes=result.cookie.stored_bytes,
-        payload_json_bytes=result.cookie.json_bytes,
+        compressed=result.compressed,
+        payload_stored_bytes=None if payload is None else payload.stored_bytes,
+        payload_json_bytes=None if payload is None else payload.json_bytes,
         timestamp=result.timestamp,
-        timestamp_raw=result.cookie.timestamp_raw,
-        signed_at=iso_time(result.timestamp),
+        timestamp_raw=result.timestamp_raw,
+        timestamp_error=result.timestamp_error,
+        signed_at=None if result.timestamp is None else iso_time(result.timestamp),
         age_seconds=result.age,
         legacy_epoch=result.legacy_epoch,
         signature={
             "status": check.status,
+            "verified": result.verified,
+            "reason": check.reason,
             "key_index": check.key_index,
             "key_label": check.key_label,
             "keys_tried": check.keys_tried,
@@ -133,20 +190,113 @@ def decode_document(result: Inspection) -> dict[str, Any]:
     )
 
 
+#: How each verdict reads on screen: fixed words, never built from the cookie.
+VERDICT_WORDS = {
+    "valid": ("VALID", "bold green"),
+    "unchecked": ("NOT VERIFIED (no key given)", "yellow"),
+    "invalid": ("INVALID SIGNATURE", "bold red"),
+    "damaged": ("DAMAGED COOKIE", "bold red"),
+    "expired": ("EXPIRED", "bold red"),
+    "not-a-session": ("SIGNED, BUT NOT A FLASK SESSION", "bold red"),
+}
+
+
 def render_decode(console: Console, result: Inspection) -> None:
-    """Human report of a decoded cookie: header, time, verdicts, then the session."""
+    """Human report of a decoded cookie: the verdict first, then time, checks and data."""
     from rich.text import Text
 
-    cookie = result.cookie
     head = Text("Flask session cookie", style="bold")
     if result.name:
-        head.append(f" {result.name!r}")
-    size = f"  {len(cookie.value)} characters, JSON {cookie.json_bytes} bytes"
-    if cookie.compressed:
-        size += f", zlib-compressed to {cookie.stored_bytes} bytes"
+        head.append(" " + quoted(result.name))
+    size = f"  {len(result.value)} characters"
+    if result.payload is not None:
+        size += f", JSON {result.payload.json_bytes} bytes"
+        if result.compressed:
+            size += f", zlib-compressed to {result.payload.stored_bytes} bytes"
     head.append(size, style="dim")
     console.print(head)
 
+    words, style = VERDICT_WORDS[result.verdict]
+    if result.verdict == "not-a-session" and not result.verified:
+        words = "NOT A FLASK SESSION"
+    verdict = Text(words, style=style)
+    verdict.append(f"  (exit code {0 if result.ok else 1})", style="dim")
+    rows = [("Verdict", verdict), ("Signed", _signed_text(result))]
+    rows.append(("Signature", _signature_text(result)))
+    rows.append(("Expiry", _expiry_text(result)))
+    if not result.scheme.is_flask_default:
+        scheme = result.scheme
+        rows.append(
+            (
+                "Scheme",
+                Text(
+                    f"salt {quoted(scheme.salt)}, {scheme.digest}, "
+                    f"key derivation {scheme.key_derivation}"
+                ),
+            )
+        )
+    rows += [("Note", Text(note, style="dim")) for note in result.notes]
+    for label, text in rows:
+        _print_row(console, [Text(label, style="bold")], [11], text)
+    console.print()
+    _render_contents(console, result)
+
+
+def _render_contents(console: Console, result: Inspection) -> None:
+    from rich.text import Text
+
+    unverified = "" if result.verified else _unverified_label(result)
+    if result.payload_error is not None:
+        console.print(Text(f"Payload cannot be read: {result.payload_error}", style="red"))
+        return
+    if result.session_error is not None:
+        console.print(Text(f"Flask cannot read this session: {result.session_error}", "red"))
+        if unverified:
+            console.print(Text(f"Payload{unverified}:", style="bold"))
+        console.print(Text(for_humans(compact_json(result.data))))
+        return
+    session = result.session
+    if not isinstance(session, dict):
+        console.print(Text(f"Payload{unverified}: a JSON {json_type(result.data)}:", "bold"))
+        console.print(Text(for_humans(pyrepr(session))))
+        return
+    if not session:
+        console.print(Text(f"The session is empty.{unverified}", style="dim"))
+        return
+    count = f"{len(session)} key{'s' if len(session) != 1 else ''}"
+    console.print(Text(f"Session{unverified}: {count}", "bold"))
+    # Column widths from the widest key and type name; a key longer than 24 characters
+    # gets a line of its own rather than pushing every value to the right.
+    names = {key: for_humans(key) for key in session}
+    key_width = max([len(name) for name in names.values() if len(name) <= 24] or [0]) + 2
+    type_width = max(len(type_name(value)) for value in session.values()) + 2
+    for key, value in session.items():
+        cell = Text(_flashes_text(value) if key == "_flashes" else for_humans(pyrepr(value)))
+        note = explain(key)
+        if note:
+            cell.append(f"\n{note}", style="dim")
+        cells = [Text(f"  {names[key]}", style="cyan"), Text(type_name(value), style="magenta")]
+        _print_row(console, cells, [key_width + 2, type_width], cell)
+
+
+def _unverified_label(result: Inspection) -> str:
+    if result.signature.status == "unchecked":
+        return " (not verified: no key given)"
+    if result.signature.status == "damaged":
+        return " (UNVERIFIED: the signature is damaged)"
+    return " (UNVERIFIED: the signature does not verify; anyone could have written this)"
+
+
+def quoted(text: str) -> str:
+    """Untrusted text in quotes, escaped for a terminal."""
+    return "'" + for_humans(text).replace("'", "\\'") + "'"
+
+
+def _signed_text(result: Inspection) -> Text:
+    from rich.text import Text
+
+    if result.timestamp is None or result.age is None:
+        return Text(f"DAMAGED: {result.timestamp_error}", style="bold red")
     moment = utc_time(result.timestamp)
     when = Text(
         f"{moment:%Y-%m-%d %H:%M:%S} UTC ({describe_age(result.age)})"
@@ -155,45 +305,7 @@ def render_decode(console: Console, result: Inspection) -> None:
     )
     if result.legacy_epoch:
         when.append("  itsdangerous < 1.0 timestamp, counted from 2011-01-01", style="dim")
-    rows = [("Signed", when), ("Signature", _signature_text(result))]
-    rows.append(("Expiry", _expiry_text(result)))
-    if not result.scheme.is_flask_default:
-        scheme = result.scheme
-        rows.append(
-            (
-                "Scheme",
-                Text(
-                    f"salt {scheme.salt!r}, {scheme.digest}, key derivation {scheme.key_derivation}"
-                ),
-            )
-        )
-    for label, text in rows:
-        _print_row(console, [Text(label, style="bold")], [11], text)
-    console.print()
-    if result.session_error is not None:
-        console.print(Text(f"Flask cannot read this session: {result.session_error}", "red"))
-        console.print(Text(json.dumps(result.payload, ensure_ascii=False)))
-        return
-    session = result.session
-    if not isinstance(session, dict):
-        console.print(Text(f"The payload is a JSON {type_name(session)}, not a session object:"))
-        console.print(Text(pyrepr(session)))
-        return
-    if not session:
-        console.print(Text("The session is empty.", style="dim"))
-        return
-    console.print(Text(f"Session: {len(session)} key{'s' if len(session) != 1 else ''}", "bold"))
-    # Column widths from the widest key and type name; a key longer than 24 characters
-    # gets a line of its own rather than pushing every value to the right.
-    key_width = max([len(key) for key in session if len(key) <= 24] or [0]) + 2
-    type_width = max(len(type_name(value)) for value in session.values()) + 2
-    for key, value in session.items():
-        cell = Text(_flashes_text(value) if key == "_flashes" else pyrepr(value))
-        note = explain(key)
-        if note:
-            cell.append(f"\n{note}", style="dim")
-        cells = [Text(f"  {key}", style="cyan"), Text(type_name(value), style="magenta")]
-        _print_row(console, cells, [key_width + 2, type_width], cell)
+    return when
 
 
 def _print_row(console: Console, cells: list[Text], widths: list[int], value: Text) -> None:
@@ -225,13 +337,15 @@ def _signature_text(result: Inspection) -> Text:
             "NOT CHECKED: no key given (--key, --key-file, --key-env or --key-hex)",
             style="yellow",
         )
+    if check.status == "damaged":
+        return Text(f"DAMAGED: {check.reason}", style="bold red")
     if check.status == "invalid":
-        tried = "the key" if check.keys_tried == 1 else f"none of the {check.keys_tried} keys"
-        return Text(f"INVALID: not signed with {tried}", style="bold red")
+        return Text(f"INVALID: {check.reason}", style="bold red")
     assert check.key_index is not None
     which = "the current key" if check.matched_newest else "a fallback key"
     text = Text("VALID", style="bold green")
-    text.append(f": key {check.key_index + 1} of {check.keys_tried} ({check.key_label}), {which}")
+    label = for_humans(check.key_label or "")
+    text.append(f": key {check.key_index + 1} of {check.keys_tried} ({label}), {which}")
     return text
 
 
@@ -240,12 +354,10 @@ def _expiry_text(result: Inspection) -> Text:
 
     if result.max_age is None:
         return Text("not checked (pass --max-age, your PERMANENT_SESSION_LIFETIME in seconds)")
-    if result.age < 0:
-        return Text("EXPIRED: signed in the future, which itsdangerous rejects", style="bold red")
+    if result.age is None:
+        return Text("cannot be checked: the timestamp is damaged", style="bold red")
     if result.expired:
-        return Text(
-            f"EXPIRED: {result.age} seconds old, max age {result.max_age}", style="bold red"
-        )
+        return Text(f"EXPIRED: {result.expiry_message}", style="bold red")
     left = describe_age(result.age - result.max_age)
     return Text(f"fresh: expires {left} (max age {result.max_age} s)", style="green")
 
@@ -254,8 +366,11 @@ def _flashes_text(value: Any) -> str:
     if isinstance(value, (list, tuple)) and all(
         isinstance(item, (list, tuple)) and len(item) == 2 for item in value
     ):
-        return "\n".join(f"[{category}] {message}" for category, message in value)
-    return pyrepr(value)
+        return "\n".join(
+            f"[{for_humans(str(category))}] {for_humans(str(message))}"
+            for category, message in value
+        )
+    return for_humans(pyrepr(value))
 
 
 def sign_document(signed: SignedCookie) -> dict[str, Any]:

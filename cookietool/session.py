@@ -1,4 +1,10 @@
-"""Inspecting a Flask session cookie: payload, signing time, signature and expiry."""
+"""Inspecting a Flask session cookie: signature first, then timestamp, expiry and payload.
+
+The order is itsdangerous' own (``TimestampSigner.unsign``, then ``load_payload``): with
+keys, the signature over the raw signed part is checked before anything is read, so a
+damaged or tampered cookie is a bad signature, not unreadable input. What can still be
+read is read afterwards and reported as unverified.
+"""
 
 from __future__ import annotations
 
@@ -8,23 +14,33 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cookietool import flaskcookie, tagged
-from cookietool.errors import InputError, TagError
-from cookietool.flaskcookie import ParsedCookie, Scheme
+from cookietool.errors import CookieFormatError, InputError, PayloadTooLargeError, TagError
+from cookietool.flaskcookie import DIGEST_SIZES, Envelope, Payload, Scheme
 
 if TYPE_CHECKING:
     from cookietool.keys import SecretKey
 
 EPOCHS = ("auto", "unix", "legacy")
 
+#: Verdicts of ``decode``, most serious first; all but the first two fail the check.
+VERDICTS = ("valid", "unchecked", "invalid", "damaged", "expired", "not-a-session")
+
 
 @dataclass(frozen=True)
 class SignatureCheck:
-    """The verdict on a cookie's signature for the keys given (oldest first)."""
+    """The verdict on a cookie's signature for the keys given (oldest first).
+
+    ``status`` is ``valid``, ``invalid`` (keys were given and none verifies, or the
+    signature cannot be decoded), ``damaged`` (no key was given, and the signature
+    segment cannot be a signature of any digest) or ``unchecked``.
+    """
 
     status: str
     keys_tried: int
     key_index: int | None = None
     key_label: str | None = None
+    reason: str | None = None
+    size: int | None = None
 
     @property
     def matched_newest(self) -> bool:
@@ -33,43 +49,168 @@ class SignatureCheck:
 
 
 @dataclass(frozen=True)
-class Inspection:
-    """Everything ``decode`` learns about one cookie."""
+class Problem:
+    """One reason the cookie is not one Flask would accept: a code and a sentence."""
 
-    cookie: ParsedCookie
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """Everything ``decode`` learns about one cookie, verdict first."""
+
+    envelope: Envelope
     name: str | None
-    payload: Any
-    session: Any
-    session_error: str | None
-    legacy_epoch: bool
-    timestamp: int
-    now: int
+    scheme: Scheme
     signature: SignatureCheck
+    timestamp_raw: int | None
+    timestamp_error: str | None
+    legacy_epoch: bool
+    now: int
     max_age: int | None
     expired: bool | None
-    scheme: Scheme
+    payload: Payload | None
+    payload_error: str | None
+    data: Any
+    session: Any
+    session_error: str | None
+    notes: tuple[str, ...] = ()
 
     @property
-    def age(self) -> int:
+    def value(self) -> str:
+        """The cookie value as given."""
+        return self.envelope.value
+
+    @property
+    def compressed(self) -> bool:
+        """True when the payload is marked as zlib-compressed."""
+        return self.envelope.compressed
+
+    @property
+    def timestamp(self) -> int | None:
+        """Unix seconds of signing, or None when the timestamp cannot be read."""
+        if self.timestamp_raw is None:
+            return None
+        return flaskcookie.to_unix(self.timestamp_raw, self.legacy_epoch)
+
+    @property
+    def age(self) -> int | None:
         """Seconds since signing (negative when signed in the future)."""
-        return self.now - self.timestamp
+        return None if self.timestamp is None else self.now - self.timestamp
+
+    @property
+    def verified(self) -> bool:
+        """True when a key given verifies the signature."""
+        return self.signature.status == "valid"
+
+    @property
+    def is_session(self) -> bool:
+        """True when the payload reads as a session object Flask can load."""
+        return self.session_error is None and isinstance(self.session, dict)
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        """Every reason Flask would refuse this cookie that could be established."""
+        found = []
+        check = self.signature
+        if check.status == "invalid":
+            found.append(Problem("invalid", check.reason or "the signature does not verify"))
+        elif check.status == "damaged":
+            found.append(Problem("damaged", check.reason or "the signature is damaged"))
+        if self.timestamp_error is not None:
+            found.append(Problem("damaged", self.timestamp_error))
+        if self.expired:
+            found.append(Problem("expired", self.expiry_message))
+        if self.payload_error is not None:
+            found.append(Problem("not-a-session", self.payload_error))
+        elif self.session_error is not None:
+            found.append(Problem("not-a-session", self.session_error))
+        elif not isinstance(self.session, dict):
+            found.append(
+                Problem(
+                    "not-a-session",
+                    f"the payload is a JSON {json_type(self.data)}, not an object: Flask "
+                    "cannot load it as a session",
+                )
+            )
+        return tuple(found)
+
+    @property
+    def expiry_message(self) -> str:
+        """Why the cookie is expired, in words (empty when it is not)."""
+        if not self.expired or self.age is None:
+            return ""
+        if self.age < 0:
+            return "signed in the future, which itsdangerous rejects"
+        return f"{self.age} seconds old, max age {self.max_age}"
+
+    @property
+    def verdict(self) -> str:
+        """One word for the outcome: the most serious problem, or valid or unchecked."""
+        codes = {problem.code for problem in self.problems}
+        for verdict in VERDICTS[2:]:
+            if verdict in codes:
+                return verdict
+        return "valid" if self.verified else "unchecked"
 
     @property
     def ok(self) -> bool:
-        """False when a check that was asked for failed."""
-        return self.signature.status != "invalid" and self.expired is not True
+        """False when a check failed: the exit code is 1 exactly then."""
+        return not self.problems
 
 
-def check_signature(
-    cookie: ParsedCookie, keys: Sequence[SecretKey], scheme: Scheme
-) -> SignatureCheck:
-    """Verify the signature against ``keys`` as Flask's SECRET_KEY_FALLBACKS do."""
+def json_type(value: Any) -> str:
+    """The JSON name of a loaded value's type."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, (list, tuple)):
+        return "array"
+    return "object"
+
+
+def check_signature(env: Envelope, keys: Sequence[SecretKey], scheme: Scheme) -> SignatureCheck:
+    """Verify the signature over the raw signed part, as Flask's SECRET_KEY_FALLBACKS do."""
+    try:
+        signature: bytes | None = flaskcookie.read_signature(env)
+    except CookieFormatError:
+        signature = None
     if not keys:
-        return SignatureCheck("unchecked", 0)
-    index = flaskcookie.find_key(cookie, [key.value for key in keys], scheme)
+        if signature is None:
+            return SignatureCheck("damaged", 0, reason="the signature segment is not base64")
+        if len(signature) not in DIGEST_SIZES.values():
+            return SignatureCheck(
+                "damaged",
+                0,
+                reason=f"the signature is {len(signature)} bytes, which no HMAC digest makes "
+                f"({scheme.digest} makes {scheme.signature_size})",
+                size=len(signature),
+            )
+        return SignatureCheck("unchecked", 0, size=len(signature))
+    if signature is None:
+        return SignatureCheck(
+            "invalid",
+            len(keys),
+            reason="the signature segment is not base64, so no key can match",
+        )
+    index = flaskcookie.find_key(env.signed_part, signature, [key.value for key in keys], scheme)
     if index is None:
-        return SignatureCheck("invalid", len(keys))
-    return SignatureCheck("valid", len(keys), index, keys[index].label)
+        if len(signature) not in DIGEST_SIZES.values():
+            reason = (
+                f"the signature is {len(signature)} bytes, which no HMAC digest makes: "
+                "the cookie is damaged or truncated"
+            )
+        else:
+            tried = "the key" if len(keys) == 1 else f"any of the {len(keys)} keys"
+            reason = f"not signed with {tried}"
+        return SignatureCheck("invalid", len(keys), reason=reason, size=len(signature))
+    return SignatureCheck("valid", len(keys), index, keys[index].label, size=len(signature))
 
 
 def inspect_cookie(
@@ -83,41 +224,79 @@ def inspect_cookie(
     now: int | None = None,
     inflate_limit: int = flaskcookie.DEFAULT_INFLATE_LIMIT,
 ) -> Inspection:
-    """Decode a session cookie value and check it against the keys and ``max_age``."""
+    """Check a session cookie against ``keys`` and ``max_age``, then read what it holds."""
     if epoch not in EPOCHS:
         raise InputError(f"unknown epoch {epoch!r}; choose one of {', '.join(EPOCHS)}")
     if max_age is not None and max_age < 0:
         raise InputError("--max-age must not be negative")
     scheme = scheme or Scheme()
-    cookie = flaskcookie.parse(value, inflate_limit)
-    payload = flaskcookie.load_json(cookie.json_text)
+    env = flaskcookie.envelope(value)
+    signature = check_signature(env, keys, scheme)
+    now = int(time.time()) if now is None else now
+
+    timestamp_raw: int | None = None
+    timestamp_error = None
+    try:
+        timestamp_raw = flaskcookie.read_timestamp(env)
+    except CookieFormatError as e:
+        timestamp_error = str(e)
+    legacy = False
+    if timestamp_raw is not None:
+        legacy = flaskcookie.looks_legacy(timestamp_raw) if epoch == "auto" else epoch == "legacy"
+    expired = None
+    if max_age is not None and timestamp_raw is not None:
+        # itsdangerous TimestampSigner.unsign: too old, or signed in the future.
+        age = now - flaskcookie.to_unix(timestamp_raw, legacy)
+        expired = age > max_age or age < 0
+
+    payload: Payload | None = None
+    payload_error = None
+    data: Any = None
     session: Any = None
     session_error = None
     try:
-        session = tagged.untag(payload)
-    except TagError as e:
-        session_error = str(e)
-    legacy = (
-        flaskcookie.looks_legacy(cookie.timestamp_raw) if epoch == "auto" else (epoch == "legacy")
-    )
-    timestamp = flaskcookie.to_unix(cookie.timestamp_raw, legacy)
-    now = int(time.time()) if now is None else now
-    expired = None
-    if max_age is not None:
-        # itsdangerous TimestampSigner.unsign: too old, or signed in the future.
-        age = now - timestamp
-        expired = age > max_age or age < 0
+        payload = flaskcookie.read_payload(env, inflate_limit)
+        data = flaskcookie.load_json(payload.json_text)
+    except PayloadTooLargeError as e:
+        # The cap is ours, not Flask's: a cookie that may be genuine is not judged on it,
+        # it is refused as input, unless its signature has already failed the check.
+        if signature.status not in ("invalid", "damaged"):
+            raise
+        payload_error = str(e)
+    except CookieFormatError as e:
+        payload_error = str(e)
+    if payload_error is None:
+        try:
+            session = tagged.untag(data)
+        except TagError as e:
+            session_error = str(e)
     return Inspection(
-        cookie=cookie,
+        envelope=env,
         name=name,
-        payload=payload,
-        session=session,
-        session_error=session_error,
+        scheme=scheme,
+        signature=signature,
+        timestamp_raw=timestamp_raw,
+        timestamp_error=timestamp_error,
         legacy_epoch=legacy,
-        timestamp=timestamp,
         now=now,
-        signature=check_signature(cookie, keys, scheme),
         max_age=max_age,
         expired=expired,
-        scheme=scheme,
+        payload=payload,
+        payload_error=payload_error,
+        data=data,
+        session=session,
+        session_error=session_error,
+        notes=_notes(signature, scheme),
     )
+
+
+def _notes(check: SignatureCheck, scheme: Scheme) -> tuple[str, ...]:
+    """Hints that help and decide nothing: a signature size that fits another digest."""
+    if check.status in ("unchecked", "invalid") and check.size not in (None, scheme.signature_size):
+        others = [name for name, size in DIGEST_SIZES.items() if size == check.size]
+        if others:
+            return (
+                f"the signature is {check.size} bytes, the size of {others[0]}: is the app "
+                f"signing with --digest {others[0]}?",
+            )
+    return ()

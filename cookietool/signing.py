@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from cookietool.errors import InputError, PayloadError
+from cookietool.errors import InputError, PayloadError, TagError
 from cookietool.flaskcookie import LEGACY_EPOCH, Scheme
 from cookietool.keys import SecretKey
 
@@ -69,11 +69,11 @@ def parse_payload(text: str) -> dict[str, Any]:
         raise PayloadError(
             f"the payload must be a JSON object (a session is a dict), not {type(obj).__name__}"
         )
-    from flask.json.tag import TaggedJSONSerializer
+    from cookietool.tagged import untag
 
     try:
-        session: dict[str, Any] = TaggedJSONSerializer()._untag_scan(obj)
-    except Exception as e:  # Flask's tags raise whatever their converters raise.
+        session = untag(obj)
+    except TagError as e:
         raise PayloadError(f"a Flask-tagged value in the payload is invalid ({e})") from e
     if not isinstance(session, dict):
         raise PayloadError("the payload is a tagged value, not a session object")
@@ -118,7 +118,12 @@ def sign_session(
         warnings.simplefilter("always")
         interface = app.session_interface
         serializer = interface.get_signing_serializer(app)  # type: ignore[attr-defined]
-        value: str = serializer.dumps(dict(data))
+        try:
+            value: str = serializer.dumps(dict(data))
+        except RecursionError as e:
+            raise PayloadError(
+                "the session is nested too deeply for Flask to serialize (Flask itself fails on it)"
+            ) from e
         header = None
         if set_cookie:
             if not data:

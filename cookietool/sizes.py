@@ -189,6 +189,14 @@ def specs_from_text(
     """
     form, body = detect(text)
     if form == "value":
+        try:
+            flaskcookie.envelope(body)
+        except CookieFormatError as e:
+            raise InputError(
+                f"{label} is not a cookie: a bare value must be a session cookie "
+                "(PAYLOAD.TIMESTAMP.SIGNATURE); give other cookies as name=value, a "
+                "Set-Cookie line or a Cookie header"
+            ) from e
         return [CookieSpec(label, default_name, body)], []
     if form == "pair":
         name, value = split_pair(body)
@@ -198,6 +206,42 @@ def specs_from_text(
         return [CookieSpec(label, cookie.name, cookie.value, set_cookie=cookie)], []
     specs = [CookieSpec(label, name, value) for name, value in cookie_pairs(body)]
     return specs, [(None, body)]
+
+
+def specs_from_document(
+    text: str, label: str, default_name: str = "session"
+) -> tuple[list[CookieSpec], list[tuple[str | None, str]]]:
+    """The cookies in a whole input: a curl header dump, a cookie jar, or one a line.
+
+    A header dump (``curl -D -`` or ``curl -i``) gives its Set-Cookie lines, a Netscape
+    cookie jar (``curl -c``, wget) its cookies by domain; anything else is read one
+    cookie per non-blank line, each line in any form ``decode`` takes.
+    """
+    from cookietool import cookiefiles
+
+    kind = cookiefiles.sniff(text)
+    specs: list[CookieSpec] = []
+    observed: list[tuple[str | None, str]] = []
+    if kind == "header-dump":
+        for dumped in cookiefiles.read_header_dump(text):
+            cookie = parse_set_cookie(dumped.value)
+            where = f"{label} response {dumped.response} line {dumped.line}"
+            specs.append(CookieSpec(where, cookie.name, cookie.value, set_cookie=cookie))
+        return specs, observed
+    if kind == "cookie-jar":
+        for jarred in cookiefiles.read_cookie_jar(text):
+            host = jarred.domain.lstrip(".")
+            where = f"{label} line {jarred.line}"
+            specs.append(CookieSpec(where, jarred.name, jarred.value, host))
+        return specs, observed
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            found, headers = specs_from_text(line, f"{label} line {number}", default_name)
+            specs += found
+            observed += headers
+    if not specs:
+        raise InputError(f"{label} holds no cookie")
+    return specs, observed
 
 
 def specs_from_har(
@@ -302,7 +346,7 @@ def lifetime_seconds(cookie: SetCookie, now: float) -> int | None:
 
 def _session_size(value: str, headroom: int) -> SessionSize | None:
     try:
-        parsed = flaskcookie.parse(value)
+        payload = flaskcookie.read_payload(flaskcookie.envelope(value))
     except CookieFormatError:
         return None
     # Base64 turns 3 bytes into 4 characters. A compressed payload is assumed to grow by
@@ -310,9 +354,9 @@ def _session_size(value: str, headroom: int) -> SessionSize | None:
     # Adler-32, about 5 bytes of block framing); an uncompressed one by its plain size.
     # Measured against bisection it stays under the true figure: a conservative estimate.
     more = max(headroom, 0) * 3 // 4
-    if parsed.compressed:
-        more = more * parsed.json_bytes // max(parsed.stored_bytes - ZLIB_OVERHEAD, 1)
-    return SessionSize(parsed.json_bytes, parsed.stored_bytes, parsed.compressed, more)
+    if payload.compressed:
+        more = more * payload.json_bytes // max(payload.stored_bytes - ZLIB_OVERHEAD, 1)
+    return SessionSize(payload.json_bytes, payload.stored_bytes, payload.compressed, more)
 
 
 def check_cookie(

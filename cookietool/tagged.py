@@ -20,25 +20,58 @@ TAGS = (" di", " t", " b", " m", " u", " d")
 
 
 def untag(value: Any) -> Any:
-    """Turn JSON loaded from a session into the Python values Flask's session holds."""
-    try:
-        return _untag_scan(value)
-    except RecursionError as e:
-        raise TagError("session JSON is nested too deeply") from e
+    """Turn JSON loaded from a session into the Python values Flask's session holds.
 
-
-def _untag_scan(value: Any) -> Any:
-    # Same walk as TaggedJSONSerializer._untag_scan: children first, then the dict.
-    if isinstance(value, dict):
-        value = {k: _untag_scan(v) for k, v in value.items()}
-        if len(value) == 1:
-            key = next(iter(value))
-            if key in TAGS:
-                return _to_python(key, value[key])
+    The walk is Flask's ``TaggedJSONSerializer._untag_scan`` (children first, then the
+    dict itself), written with an explicit stack so that any depth the JSON parser
+    accepted is read without running out of Python's recursion limit.
+    """
+    if not isinstance(value, (dict, list)):
         return value
-    if isinstance(value, list):
-        return [_untag_scan(item) for item in value]
-    return value
+    frames = [_Frame(value, None)]
+    while True:
+        frame = frames[-1]
+        step = next(frame.children, None)
+        if step is None:
+            frames.pop()
+            done = frame.finish()
+            if not frames:
+                return done
+            frames[-1].put(frame.slot, done)
+            continue
+        slot, child = step
+        if isinstance(child, (dict, list)):
+            frames.append(_Frame(child, slot))
+        else:
+            frame.put(slot, child)
+
+
+class _Frame:
+    """One container being rebuilt: where its children come from and where they go."""
+
+    def __init__(self, source: dict[str, Any] | list[Any], slot: Any) -> None:
+        self.slot = slot
+        self.out: dict[str, Any] | list[Any]
+        if isinstance(source, dict):
+            self.out = {}
+            self.children: Any = iter(source.items())
+        else:
+            self.out = []
+            self.children = enumerate(source)
+
+    def put(self, slot: Any, value: Any) -> None:
+        if isinstance(self.out, dict):
+            self.out[slot] = value
+        else:
+            self.out.append(value)
+
+    def finish(self) -> Any:
+        out = self.out
+        if isinstance(out, dict) and len(out) == 1:
+            key = next(iter(out))
+            if key in TAGS:
+                return _to_python(key, out[key])
+        return out
 
 
 def _to_python(tag: str, value: Any) -> Any:

@@ -102,7 +102,10 @@ def test_strong_keys_are_not_found_and_everything_is_tried(tmp_path: Path) -> No
 
 def test_custom_salt_and_sha256_need_the_matching_options() -> None:
     cookie = cookie_for("dev", salt="my-salt", digest="sha256")
-    assert run([cookie], [wordlists.builtin_source()]).key is None
+    # A SHA-256 signature cannot match any SHA-1 key: refused, never "no key found".
+    with pytest.raises(CookieFormatError, match="pass the app's --digest"):
+        run([cookie], [wordlists.builtin_source()])
+    assert run([cookie], [wordlists.builtin_source()], Scheme(digest="sha256")).key is None
     found = run([cookie], [wordlists.builtin_source()], Scheme("my-salt", "sha256", "hmac"))
     assert found.key == b"dev"
     django = cookie_for("secret", key_derivation="django-concat")
@@ -187,6 +190,14 @@ def test_hashcat_explains_what_is_outside_the_mode() -> None:
 def test_bad_inputs() -> None:
     with pytest.raises(CookieFormatError):
         audit.groups_for([audit.Target("not-a-cookie", Scheme())])
+    # decode accepts a damaged timestamp; so does audit, which never reads it.
+    damaged_timestamp = HASHCAT_COOKIE.split(".")[0] + ".*." + HASHCAT_COOKIE.split(".")[2]
+    assert audit.groups_for([audit.Target(damaged_timestamp, Scheme())])
+    # A signature that cannot be decoded matches no key: refused, not "no key found".
+    with pytest.raises(CookieFormatError, match="no key can match"):
+        audit.groups_for([audit.Target(HASHCAT_COOKIE[:-1], Scheme())])
+    with pytest.raises(CookieFormatError, match="signature is not valid base64"):
+        hashcat.export("a.b.c", Scheme())
     with pytest.raises(InputError, match="at least one cookie"):
         audit.audit([], [wordlists.builtin_source()])
     with pytest.raises(InputError, match="does not exist"):
@@ -198,7 +209,7 @@ def test_a_zlib_bomb_costs_nothing_to_audit() -> None:
     import zlib
 
     bomb = base64.urlsafe_b64encode(zlib.compress(b"0" * (64 << 20))).rstrip(b"=").decode()
-    result = run([f".{bomb}.AAAA.c2lnbmF0dXJl"], [wordlists.builtin_source()])
+    result = run([f".{bomb}.AAAA.{'A' * 27}"], [wordlists.builtin_source()])
     assert result.key is None
 
 

@@ -57,12 +57,58 @@ def test_json_document() -> None:
 
 
 def test_bare_value_is_named_after_name_and_stdin_lines() -> None:
-    result = doc("-", "--name", "sid", input="abc\n\nSet-Cookie: x=1; Path=/\n")
+    result = doc("-", "--name", "sid", input="a.b.c\n\nSet-Cookie: x=1; Path=/\n")
     cookies = result["cookies"]
     assert isinstance(cookies, list)
     assert [(c["label"], c["name"]) for c in cookies] == [
-        ("stdin line 1", "sid"),
-        ("stdin line 2", "x"),
+        ("standard input line 1", "sid"),
+        ("standard input line 3", "x"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "fragment"),
+    [
+        (["jar"], None, "argument 1 is not a cookie"),
+        (["-"], "hello world\n", "standard input line 1 is not a cookie"),
+        (["-"], "\n\n", "holds no cookie"),
+        (["-"], "HTTP/1.1 200 OK\r\nServer: x\r\nDate: y\r\n\r\n", "set no cookies"),
+        (["-"], "# Netscape HTTP Cookie File\nexample.com\tFALSE\n", "line 2: expected 7"),
+    ],
+)
+def test_input_that_is_not_a_cookie_is_refused(
+    args: list[str], stdin: str | None, fragment: str
+) -> None:
+    assert_one_line_error(run("size-check", *args, input=stdin), ExitCode.USAGE, fragment)
+
+
+def test_curl_header_dump_gives_its_set_cookie_lines_only() -> None:
+    dump = (
+        "HTTP/1.1 302 FOUND\r\nServer: Werkzeug/3.1\r\nDate: Fri, 27 Nov 2026 04:00:00 GMT\r\n"
+        "Location: /home\r\nSet-Cookie: session=a.b.c; HttpOnly; Path=/\r\n\r\n"
+        "HTTP/1.1 200 OK\r\nSet-Cookie: big=" + "v" * 4097 + "; Path=/\r\n\r\n<html>body</html>\n"
+    )
+    result = run("size-check", "-", "--format", "json", input=dump)
+    assert result.exit_code == ExitCode.CHECK_FAILED  # the second cookie is over 4096
+    cookies = json.loads(result.stdout)["cookies"]
+    assert [(c["name"], c["label"]) for c in cookies] == [
+        ("session", "standard input response 1 line 5"),
+        ("big", "standard input response 2 line 8"),
+    ]
+    assert cookies[0]["set_cookie_bytes"] == len("session=a.b.c; HttpOnly; Path=/")
+
+
+def test_netscape_cookie_jar_gives_its_cookies_by_domain() -> None:
+    jar = (
+        "# Netscape HTTP Cookie File\n"
+        "#HttpOnly_app.example\tFALSE\t/\tFALSE\t0\tsession\ta.b.c\n"
+        ".example\tTRUE\t/\tTRUE\t1900000000\ttheme\tdark\n"
+    )
+    cookies = doc("-", input=jar)["cookies"]
+    assert isinstance(cookies, list)
+    assert [(c["host"], c["name"], c["name_value_bytes"]) for c in cookies] == [
+        ("app.example", "session", len("session") + len("a.b.c")),
+        ("example", "theme", len("theme") + len("dark")),
     ]
 
 

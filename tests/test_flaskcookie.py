@@ -11,7 +11,7 @@ import zlib
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from itsdangerous import Signer, URLSafeTimedSerializer
+from itsdangerous import BadData, Signer, URLSafeTimedSerializer
 
 from cookietool import flaskcookie
 from cookietool.errors import CookieFormatError, InputError, PayloadTooLargeError
@@ -32,6 +32,7 @@ def test_derive_key_and_signature_match_itsdangerous(digest: str, derivation: st
     assert derived == signer.derive_key()
     expected = signer.get_signature(b"abc.def")
     assert scheme.signature(derived, b"abc.def") == flaskcookie.b64decode(expected, "signature")
+    assert len(scheme.signature(derived, b"x")) == scheme.signature_size
 
 
 def test_scheme_rejects_unknown_choices() -> None:
@@ -42,18 +43,51 @@ def test_scheme_rejects_unknown_choices() -> None:
 
 
 @given(st.dictionaries(st.text(max_size=8), st.text(max_size=300), max_size=8))
-def test_parse_reads_what_itsdangerous_writes(data: dict[str, str]) -> None:
+def test_parts_read_what_itsdangerous_writes(data: dict[str, str]) -> None:
     serializer = URLSafeTimedSerializer(
         [b"old", b"new"], salt="cookie-session", signer_kwargs={"key_derivation": "hmac"}
     )
     value = serializer.dumps(data)
-    cookie = flaskcookie.parse(value)
-    assert flaskcookie.load_json(cookie.json_text) == data
-    assert cookie.compressed == value.startswith(".")
-    assert abs(cookie.timestamp_raw - time.time()) < 5
-    assert flaskcookie.find_key(cookie, [b"old", b"new"], Scheme()) == 1
-    assert flaskcookie.find_key(cookie, [b"new", b"other"], Scheme()) == 0
-    assert flaskcookie.find_key(cookie, [b"old"], Scheme()) is None
+    env = flaskcookie.envelope(value)
+    payload = flaskcookie.read_payload(env)
+    assert flaskcookie.load_json(payload.json_text) == data
+    assert env.compressed == payload.compressed == value.startswith(".")
+    assert abs(flaskcookie.read_timestamp(env) - time.time()) < 5
+    signature = flaskcookie.read_signature(env)
+    assert flaskcookie.find_key(env.signed_part, signature, [b"old", b"new"], Scheme()) == 1
+    assert flaskcookie.find_key(env.signed_part, signature, [b"new", b"x"], Scheme()) == 0
+    assert flaskcookie.find_key(env.signed_part, signature, [b"old"], Scheme()) is None
+
+
+@given(st.binary(max_size=64))
+def test_b64decode_is_itsdangerous_base64_decode(segment: bytes) -> None:
+    from itsdangerous.encoding import base64_decode
+
+    try:
+        expected: bytes | None = base64_decode(segment)
+    except BadData:
+        expected = None
+    try:
+        got: bytes | None = flaskcookie.b64decode(segment, "part")
+    except CookieFormatError:
+        got = None
+    assert got == expected
+
+
+@given(st.binary(max_size=16))
+def test_timestamp_is_read_as_itsdangerous_reads_it(data: bytes) -> None:
+    from itsdangerous.encoding import bytes_to_int
+
+    env = flaskcookie.envelope("e30." + base64.urlsafe_b64encode(data).decode() + "." + "A" * 27)
+    try:
+        expected: int | None = bytes_to_int(data)
+    except Exception:  # struct.error for more than 8 bytes
+        expected = None
+    try:
+        got: int | None = flaskcookie.read_timestamp(env)
+    except CookieFormatError:
+        got = None
+    assert got == expected
 
 
 def test_tampered_payload_fails_verification() -> None:
@@ -62,14 +96,19 @@ def test_tampered_payload_fails_verification() -> None:
     ).dumps({"admin": False})
     rest = value.split(".", 1)[1]
     forged = base64.urlsafe_b64encode(b'{"admin":true}').rstrip(b"=").decode() + "." + rest
-    cookie = flaskcookie.parse(forged)
-    assert flaskcookie.load_json(cookie.json_text) == {"admin": True}
-    assert flaskcookie.find_key(cookie, [b"k"], Scheme()) is None
+    env = flaskcookie.envelope(forged)
+    assert flaskcookie.load_json(flaskcookie.read_payload(env).json_text) == {"admin": True}
+    signature = flaskcookie.read_signature(env)
+    assert flaskcookie.find_key(env.signed_part, signature, [b"k"], Scheme()) is None
 
 
 def _compressed_cookie(data: bytes) -> str:
     body = base64.urlsafe_b64encode(zlib.compress(data, 9)).rstrip(b"=").decode()
     return f".{body}.AAAAAA.c2ln"
+
+
+def _payload(value: str, **kwargs: int) -> flaskcookie.Payload:
+    return flaskcookie.read_payload(flaskcookie.envelope(value), **kwargs)
 
 
 def test_zlib_bomb_is_refused_quickly_in_little_memory() -> None:
@@ -78,7 +117,7 @@ def test_zlib_bomb_is_refused_quickly_in_little_memory() -> None:
     tracemalloc.start()
     started = time.perf_counter()
     with pytest.raises(PayloadTooLargeError, match="more than 1048576 bytes"):
-        flaskcookie.parse(bomb)
+        _payload(bomb)
     elapsed = time.perf_counter() - started
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
@@ -89,43 +128,48 @@ def test_zlib_bomb_is_refused_quickly_in_little_memory() -> None:
 def test_inflate_limit_is_exact() -> None:
     data = b'{"a":"' + b"x" * 994 + b'"}'
     assert len(data) == 1002
-    assert flaskcookie.parse(_compressed_cookie(data), inflate_limit=1002).json_bytes == 1002
+    assert _payload(_compressed_cookie(data), inflate_limit=1002).json_bytes == 1002
     with pytest.raises(PayloadTooLargeError):
-        flaskcookie.parse(_compressed_cookie(data), inflate_limit=1001)
+        _payload(_compressed_cookie(data), inflate_limit=1001)
+
+
+@pytest.mark.parametrize("value", ["abc", "abc.def", "", "no dots at all"])
+def test_values_without_the_shape_are_refused(value: str) -> None:
+    with pytest.raises(CookieFormatError, match=r"empty|expected PAYLOAD\.TIMESTAMP"):
+        flaskcookie.envelope(value)
 
 
 @pytest.mark.parametrize(
-    ("value", "message"),
+    ("value", "part", "message"),
     [
-        ("abc", "expected PAYLOAD.TIMESTAMP.SIGNATURE"),
-        ("abc.def", "expected PAYLOAD.TIMESTAMP.SIGNATURE"),
-        ("..abc.def", "a part is empty"),
-        ("eyJhIjoxfQ..sig", "a part is empty"),
-        ("eyJ!IjoxfQ.AAAA.c2ln", "payload is not base64url"),
-        ("eyJhIjoxfQ.AA*A.c2ln", "timestamp is not base64url"),
-        ("eyJhIjoxfQ.AAAA.c2l=", "signature is not base64url"),
-        ("eyJhIjoxfQ.A.c2ln", "timestamp is not valid base64url"),
-        ("eyJhIjoxfQ.AAAAAAAAAAAAAAAA.c2ln", "longer than 8 bytes"),
-        (".eyJhIjoxfQ.AAAA.c2ln", "not valid zlib data"),
-        ("_w.AAAA.c2ln", "not UTF-8"),
-        ("é.AAAA.c2ln", "ASCII"),
+        ("eyJhIjoxfQ.AAAAAAAAAAAAAAAA.c2ln", "timestamp", "at most 8"),
+        ("eyJhIjoxfQ.A.c2ln", "timestamp", "not valid base64"),
+        ("eyJhIjoxfQ.AAAA.c", "signature", "not valid base64"),
+        (".eyJhIjoxfQ.AAAA.c2ln", "payload", "not valid zlib data"),
+        ("_w.AAAA.c2ln", "payload", "not UTF-8"),
+        ("e.AAAA.c2ln", "payload", "not valid base64"),
     ],
 )
-def test_malformed_cookies_are_format_errors(value: str, message: str) -> None:
+def test_each_part_says_why_it_cannot_be_read(value: str, part: str, message: str) -> None:
+    env = flaskcookie.envelope(value)
+    readers = {
+        "timestamp": flaskcookie.read_timestamp,
+        "signature": flaskcookie.read_signature,
+        "payload": flaskcookie.read_payload,
+    }
     with pytest.raises(CookieFormatError, match=message):
-        flaskcookie.parse(value)
+        readers[part](env)
 
 
 def test_truncated_compressed_payload() -> None:
     body = base64.urlsafe_b64encode(zlib.compress(b'{"a": 1}')[:-3]).rstrip(b"=").decode()
     with pytest.raises(CookieFormatError, match="truncated"):
-        flaskcookie.parse(f".{body}.AAAA.c2ln")
+        _payload(f".{body}.AAAA.c2ln")
 
 
 def test_payload_that_is_not_json() -> None:
-    cookie = flaskcookie.parse("bm90IGpzb24.AAAA.c2ln")
     with pytest.raises(CookieFormatError, match="not JSON"):
-        flaskcookie.load_json(cookie.json_text)
+        flaskcookie.load_json(_payload("bm90IGpzb24.AAAA.c2ln").json_text)
 
 
 def test_legacy_epoch_detection() -> None:

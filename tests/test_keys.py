@@ -51,13 +51,13 @@ def test_repr_never_shows_the_key() -> None:
 
 
 def test_file_and_env_keys(monkeypatch: pytest.MonkeyPatch) -> None:
-    found = keys.file_keys("k.txt", ["old\n", "\n", "new\r\n"])
+    found = keys.file_keys("k.txt", b"old\n\nnew\r\n")
     assert [(k.value, k.label) for k in found] == [
         (b"old", "--key-file k.txt line 1"),
         (b"new", "--key-file k.txt line 3"),
     ]
     with pytest.raises(KeyInputError, match="holds no key"):
-        keys.file_keys("empty", ["\n"])
+        keys.file_keys("empty", b"\n")
     monkeypatch.setenv("APP_KEY", "from-env")
     assert keys.env_key("APP_KEY").value == b"from-env"
     monkeypatch.delenv("APP_KEY")

@@ -218,7 +218,9 @@ def test_bad_har_files() -> None:
 
 
 def test_specs_from_text_forms() -> None:
-    assert sizes.specs_from_text("abc", "a1", "sid")[0] == [CookieSpec("a1", "sid", "abc")]
+    assert sizes.specs_from_text("a.b.c", "a1", "sid")[0] == [CookieSpec("a1", "sid", "a.b.c")]
+    with pytest.raises(InputError, match="a1 is not a cookie"):
+        sizes.specs_from_text("jar", "a1", "sid")
     specs, observed = sizes.specs_from_text("Cookie: a=1; b=22", "a2")
     assert [(s.name, s.value) for s in specs] == [("a", "1"), ("b", "22")]
     assert observed == [(None, "a=1; b=22")]
