@@ -145,6 +145,10 @@ def _tried(keys: list[bytes], found: tuple[int, bytes] | None) -> int:
     return len(keys) if found is None else keys.index(found[1]) + 1
 
 
+#: More worker processes than this only cost memory and start-up time.
+MAX_JOBS = 256
+
+
 def default_jobs() -> int:
     """One worker per CPU this process may run on."""
     try:
@@ -167,8 +171,8 @@ def audit(
     if not targets:
         raise InputError("give at least one cookie to audit")
     jobs = default_jobs() if jobs is None else jobs
-    if jobs < 1:
-        raise InputError("--jobs must be at least 1")
+    if not 1 <= jobs <= MAX_JOBS:
+        raise InputError(f"--jobs must be from 1 to {MAX_JOBS}")
     groups = groups_for(targets)
     started = time.perf_counter()
     blocks = (block for source in sources for block in source.blocks())

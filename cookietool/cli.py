@@ -661,8 +661,8 @@ def size_check(
 )
 @click.option(
     "--jobs",
-    type=click.IntRange(min=1),
-    help="Worker processes (default: one per CPU).",
+    type=click.IntRange(1, 256),
+    help="Worker processes (default: one per CPU; at most 256).",
 )
 @scheme_options
 @click.option(
@@ -907,7 +907,11 @@ def _strip_newline(data: bytes) -> bytes:
     help="hex, base64url, base64, or an env line VAR=hex.",
 )
 @click.option(
-    "--count", type=click.IntRange(min=1), default=1, show_default=True, help="How many keys."
+    "--count",
+    type=click.IntRange(1, 100_000),
+    default=1,
+    show_default=True,
+    help="How many keys (at most 100000).",
 )
 @click.option(
     "--var",

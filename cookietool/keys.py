@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 #: Fewer random bytes than this are refused: 128 bits is the least a session key should have.
 MIN_KEY_BYTES = 16
+#: More random bytes than this buy nothing (HMAC hashes longer keys down to one block).
+MAX_KEY_BYTES = 1024
 DEFAULT_KEY_BYTES = 32
 KEY_FORMATS = ("hex", "urlsafe", "base64", "env")
 #: The variable Flask's ``app.config.from_prefixed_env()`` reads SECRET_KEY from.
@@ -109,6 +111,8 @@ def generate(nbytes: int = DEFAULT_KEY_BYTES, fmt: str = "hex", var: str = DEFAU
             f"{nbytes} bytes is too short: a secret key needs at least {MIN_KEY_BYTES} random "
             f"bytes ({MIN_KEY_BYTES * 8} bits) so that it cannot be guessed"
         )
+    if nbytes > MAX_KEY_BYTES:
+        raise InputError(f"at most {MAX_KEY_BYTES} random bytes a key; {nbytes} is too many")
     if fmt not in KEY_FORMATS:
         raise InputError(f"unknown key format {fmt!r}; choose one of {', '.join(KEY_FORMATS)}")
     import secrets
@@ -132,11 +136,16 @@ def write_dotenv(path: Path, var: str, value: str, force: bool = False) -> bool:
     from dotenv import dotenv_values, set_key
 
     replaced = False
+    if not path.parent.is_dir():
+        raise InputError(f"cannot write {path}: folder {path.parent} does not exist")
     if path.exists():
         if not path.is_file():
             raise InputError(f"{path} is not a file")
         replaced = dotenv_values(path).get(var) is not None
         if replaced and not force:
             raise InputError(f"{path} already sets {var}; add --force to replace it")
-    set_key(path, var, value, quote_mode="never")
+    try:
+        set_key(path, var, value, quote_mode="never")
+    except OSError as e:
+        raise InputError(f"cannot write {path}: {e.strerror or e}") from e
     return replaced

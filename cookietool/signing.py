@@ -108,6 +108,15 @@ def sign_session(
             if legacy
             else "the timestamp must be a Unix time from 0 to 2**64 - 1"
         )
+    if set_cookie and permanent:
+        from datetime import datetime, timedelta, timezone
+
+        try:
+            datetime.fromtimestamp(timestamp, timezone.utc) + timedelta(seconds=settings.lifetime)
+        except (OverflowError, ValueError, OSError) as e:
+            raise InputError(
+                "the timestamp and lifetime put Expires past what a date can hold (year 9999)"
+            ) from e
     app = _flask_app(keys, scheme, settings, timestamp, stamp)
     from flask.sessions import SecureCookieSession
 

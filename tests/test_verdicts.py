@@ -253,3 +253,22 @@ def test_a_tag_flask_cannot_read_is_not_a_session() -> None:
     doc = strict_json(run("decode", value, "--key", "k", "--json").stdout)
     assert (doc["verdict"], doc["is_session"]) == ("not-a-session", False)
     assert doc["payload"] == {"x": {" b": 5}}
+
+
+# --- one notion of a cookie across commands -------------------------------------------
+
+
+def test_decode_audit_and_size_check_accept_the_same_cookies() -> None:
+    value, _ = flask_cookie(make_app(secret_key="changeme"), {"a": 1})
+    signer = Signer("changeme", salt="cookie-session", key_derivation="hmac")
+    damaged_timestamp = signer.sign(value.split(".")[0] + ".!!").decode()  # signed, unreadable
+    for cookie in (value, damaged_timestamp):
+        assert run("decode", cookie).exit_code in (ExitCode.OK, ExitCode.CHECK_FAILED)
+        assert run("size-check", cookie).exit_code == ExitCode.OK
+        found = run("audit", cookie, "--jobs", "1", "--json")
+        assert found.exit_code == ExitCode.CHECK_FAILED  # the key is a well-known one
+        assert json.loads(found.stdout)["found"] is True
+    for junk in ("jar", "a.b", "no-dots-here"):
+        for command in ("decode", "size-check", "audit"):
+            result = run(command, junk)
+            assert result.exit_code == ExitCode.USAGE, (command, junk)
