@@ -458,6 +458,7 @@ def sign(
     The last key given signs.
     """
     from cookietool import render
+    from cookietool.escape import for_humans
     from cookietool.flaskcookie import Scheme
     from cookietool.signing import parse_payload, sign_session
 
@@ -477,7 +478,7 @@ def sign(
         click.echo(render.dump_json(render.sign_document(signed)))
         return ExitCode.OK
     for warning in signed.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"warning: {for_humans(warning)}", err=True)
     click.echo(f"Set-Cookie: {signed.set_cookie}" if set_cookie else signed.value)
     return ExitCode.OK
 

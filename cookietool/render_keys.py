@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from cookietool.audit import AuditResult
+from cookietool.escape import for_humans
 from cookietool.hashcat import HashcatExport
 from cookietool.keycheck import Assignment, KeyVerdict
 from cookietool.render import document
@@ -52,6 +53,7 @@ def audit_text(result: AuditResult, origin: KnownKey | None, cookies: int) -> st
     if result.key is None:
         return f"No key found: {pace}. The key is none of the candidates tried."
     text = key_text(result.key)
+    # repr() escapes every unprintable character, as for_humans does.
     shown = repr(text) if text is not None else "(not UTF-8)"
     which = ", ".join(str(i + 1) for i in result.cookies)
     lines = [
@@ -95,10 +97,11 @@ def verdict_fields(verdict: KeyVerdict) -> dict[str, Any]:
 
 def verdict_text(verdict: KeyVerdict, where: str = "Key") -> str:
     """A verdict for people: strong, or weak with every reason."""
-    head = f"{where} {verdict.fingerprint}"
+    head = f"{for_humans(where)} {verdict.fingerprint}"
     if not verdict.weak:
         return f"{head}: strong ({verdict.length} bytes, about {verdict.entropy_bits} bits)"
-    return "\n".join([f"{head}: WEAK"] + [f"  - {reason}" for reason in verdict.reasons])
+    reasons = [f"  - {for_humans(reason)}" for reason in verdict.reasons]
+    return "\n".join([f"{head}: WEAK", *reasons])
 
 
 def scan_document(

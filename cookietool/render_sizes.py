@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from cookietool.escape import for_humans
 from cookietool.render import document
 from cookietool.sizes import MEASURES, CookieCheck, Finding, Limit, SizeReport
 
@@ -109,8 +110,9 @@ def render_size_text(console: Console, report: SizeReport, fail_on: str) -> None
     for check in report.cookies:
         spec = check.spec
         session = check.session
-        cell = Text(spec.name or "(nameless)")
-        cell.append(f"\n{spec.label}" + (f", {spec.host}" if spec.host else ""), style="dim")
+        cell = Text(for_humans(spec.name) if spec.name else "(nameless)")
+        where = spec.label + (f", {spec.host}" if spec.host else "")
+        cell.append(f"\n{for_humans(where)}", style="dim")
         flask = (
             ""
             if session is None
@@ -139,7 +141,7 @@ def render_size_text(console: Console, report: SizeReport, fail_on: str) -> None
                 _verdict(request.findings) if report.servers else ("no --server", "dim")
             )
             requests.add_row(
-                Text(request.host or "(all inputs)"),
+                Text(for_humans(request.host) if request.host else "(all inputs)"),
                 str(counts.get(request.host, 0)),
                 str(sizes["cookie_value"]),
                 str(sizes["cookie_line"]),
@@ -150,7 +152,7 @@ def render_size_text(console: Console, report: SizeReport, fail_on: str) -> None
     for finding in report.all_findings:
         style = "red" if finding.level == "error" else "yellow"
         line = Text(f"{finding.level.upper()}: ", style=f"bold {style}")
-        line.append(finding.message)
+        line.append(for_humans(finding.message))
         console.print(line)
     errors, warnings = report.count("error"), report.count("warning")
     summary = f"{len(report.cookies)} cookies checked: {errors} errors, {warnings} warnings"
@@ -174,7 +176,8 @@ def github_annotations(report: SizeReport, fail_on: str) -> str:
     for finding in report.all_findings:
         level = "error" if finding.level == "error" or fail_on == "warning" else "warning"
         title = _escape_property(f"cookietool size-check: {finding.measure}")
-        lines.append(f"::{level} title={title}::{_escape_data(finding.message)}")
+        # The log shows the message to people and renders ANSI codes: controls escaped.
+        lines.append(f"::{level} title={title}::{_escape_data(for_humans(finding.message))}")
     errors, warnings = report.count("error"), report.count("warning")
     lines.append(
         f"cookietool size-check: {len(report.cookies)} cookies, {errors} errors, "

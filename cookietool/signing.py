@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 #: Flask's PERMANENT_SESSION_LIFETIME default: 31 days.
 DEFAULT_LIFETIME = 31 * 24 * 3600
 SAMESITE_VALUES = ("Strict", "Lax", "None")
+#: RFC 6265 section 4.1.1: a cookie name is a token (RFC 2616 section 2.2).
+_TOKEN_CHARS = frozenset(chr(c) for c in range(0x21, 0x7F) if chr(c) not in '()<>@,;:\\"/[]?={}')
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,20 @@ class CookieSettings:
     lifetime: int = DEFAULT_LIFETIME
 
     def __post_init__(self) -> None:
+        if not self.name or not set(self.name) <= _TOKEN_CHARS:
+            raise InputError(
+                "the cookie name must be an RFC 6265 token: printable ASCII without spaces "
+                'or any of ()<>@,;:\\"/[]?={}'
+            )
+        if self.domain is not None:
+            try:
+                self.domain.partition(":")[0].lstrip(".").encode("idna")
+            except UnicodeError as e:
+                raise InputError("--domain is not a valid domain name") from e
+            if not self.domain.isprintable() or ";" in self.domain:
+                raise InputError("--domain is not a valid domain name")
+        if not self.path.isprintable() or ";" in self.path:
+            raise InputError("--path must be printable and hold no ';'")
         if self.samesite is not None and self.samesite not in SAMESITE_VALUES:
             raise InputError(f"SameSite must be one of {', '.join(SAMESITE_VALUES)}")
         if self.lifetime < 0:
