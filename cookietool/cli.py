@@ -793,9 +793,8 @@ def _run_audit(
 @click.argument("targets", nargs=-1, metavar="[KEY | - | FILE...]")
 @click.option(
     "--key-file",
-    type=click.File("rb"),
     metavar="FILE",
-    help="Read the key from FILE (its content, one trailing newline removed).",
+    help="Read the key from FILE (its content, one trailing newline removed; at most 1 MiB).",
 )
 @click.option("--env", "env_var", metavar="VAR", help="Read the key from environment variable VAR.")
 @click.option(
@@ -807,7 +806,7 @@ def _run_audit(
 @json_option
 def check_key(
     targets: tuple[str, ...],
-    key_file: IO[bytes] | None,
+    key_file: str | None,
     env_var: str | None,
     scan: bool,
     as_json: bool,
@@ -861,11 +860,11 @@ def check_key(
     if env_var:
         key = keys.env_key(env_var).value
     elif key_file is not None:
-        key = _strip_newline(key_file.read(1 << 20))
+        key = _strip_newline(keys.read_capped(key_file, "--key-file"))
     elif targets[0] == "-":
-        key = _strip_newline(sys.stdin.buffer.read(1 << 20))
+        key = _strip_newline(keys.read_capped("-", "standard input"))
     else:
-        key = targets[0].encode("utf-8")
+        key = targets[0].encode("utf-8", "surrogateescape")
     verdict = keycheck.judge(key, extra)
     if as_json:
         click.echo(

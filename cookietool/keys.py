@@ -35,6 +35,7 @@ class SecretKey:
 #: A key file larger than this is refused: no list of keys comes near it.
 MAX_KEY_FILE_BYTES = 1 << 20
 _VARIABLE_NAME = re.compile(r"[A-Z_][A-Z0-9_]{0,127}")
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def text_key(text: str, label: str) -> SecretKey:
@@ -58,6 +59,7 @@ def read_capped(path: str, what: str, limit: int = MAX_KEY_FILE_BYTES) -> bytes:
     """The bytes of a file ('-' for standard input), refused past ``limit`` bytes."""
     import sys
 
+    name = what if path == "-" else f"{what} {path}"
     try:
         if path == "-":
             data = sys.stdin.buffer.read(limit + 1)
@@ -65,9 +67,9 @@ def read_capped(path: str, what: str, limit: int = MAX_KEY_FILE_BYTES) -> bytes:
             with open(path, "rb") as handle:
                 data = handle.read(limit + 1)
     except OSError as e:
-        raise KeyInputError(f"cannot read {what} {path}: {e.strerror or e}") from e
+        raise KeyInputError(f"cannot read {name}: {e.strerror or e}") from e
     if len(data) > limit:
-        raise KeyInputError(f"{what} {path} is over {limit} bytes; refused")
+        raise KeyInputError(f"{name} is over {limit} bytes; refused")
     return data
 
 
@@ -123,29 +125,32 @@ def generate(nbytes: int = DEFAULT_KEY_BYTES, fmt: str = "hex", var: str = DEFAU
     if fmt == "base64":
         return base64.b64encode(raw).decode("ascii")
     text = binascii.hexlify(raw).decode("ascii")
-    return f"{var}={text}" if fmt == "env" else text
+    if fmt != "env":
+        return text
+    if not _ENV_NAME.fullmatch(var):
+        raise InputError(
+            "--var must be a variable name: letters, digits and '_', not a digit first"
+        )
+    return f"{var}={text}"
 
 
 def write_dotenv(path: Path, var: str, value: str, force: bool = False) -> bool:
     """Set ``var`` in the .env file at ``path``; True if it replaced an existing value.
 
     An existing value is kept unless ``force``: a lost secret key logs every user out.
-    python-dotenv rewrites the file atomically, keeps an existing file's mode and creates
-    a new one readable by its owner only.
+    Every other byte of the file is kept (line endings, ``export``, quotes, comments); a
+    symlink's target is written, atomically, with its mode; a new file is owner-only.
     """
-    from dotenv import dotenv_values, set_key
+    from cookietool import dotenv_edit
 
-    replaced = False
     if not path.parent.is_dir():
         raise InputError(f"cannot write {path}: folder {path.parent} does not exist")
+    replaced = False
     if path.exists():
         if not path.is_file():
             raise InputError(f"{path} is not a file")
-        replaced = dotenv_values(path).get(var) is not None
+        replaced = dotenv_edit.get(dotenv_edit.read_env(path), var) is not None
         if replaced and not force:
             raise InputError(f"{path} already sets {var}; add --force to replace it")
-    try:
-        set_key(path, var, value, quote_mode="never")
-    except OSError as e:
-        raise InputError(f"cannot write {path}: {e.strerror or e}") from e
+    dotenv_edit.set_values(path, {var: value})
     return replaced

@@ -77,3 +77,70 @@ def test_write_dotenv_creates_private_file_and_never_loses_a_key(tmp_path: Path)
     assert dotenv_values(path) == {"FLASK_SECRET_KEY": "bbbb", "OTHER": "1"}
     with pytest.raises(InputError, match="is not a file"):
         keys.write_dotenv(tmp_path, "X", "1")
+
+
+def test_key_sources_are_capped_and_never_silently_cut(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cookietool.cli import cli
+
+    big = tmp_path / "big"
+    big.write_bytes(b"k" * ((1 << 20) + 1))
+    runner = CliRunner()
+    for args, stdin in (
+        (["check-key", "-"], big.read_bytes()),
+        (["check-key", "--key-file", str(big)], None),
+        (["decode", "e30.AAAA." + "A" * 27, "--key-file", str(big)], None),
+        (["decode", "e30.AAAA." + "A" * 27, "--key-file", "-"], big.read_bytes()),
+    ):
+        result = runner.invoke(cli, args, input=stdin)
+        assert result.exit_code == 2, args
+        assert "is over 1048576 bytes; refused" in result.stderr
+
+
+def test_key_file_bytes_are_keys_whatever_their_encoding(tmp_path: Path) -> None:
+    path = tmp_path / "keys"
+    path.write_bytes(b"caf\xe9\r\n\xff\xfe\n")
+    assert [k.value for k in keys.file_keys(str(path))] == [b"caf\xe9", b"\xff\xfe"]
+    assert keys.text_key("\udcff", "--key #1").value == b"\xff"  # a non-UTF-8 argument
+
+
+def test_a_value_given_as_a_variable_name_is_not_echoed() -> None:
+    secret = "s3cr3t-value-with-dashes"
+    with pytest.raises(KeyInputError) as caught:
+        keys.env_key(secret)
+    assert secret not in str(caught.value)
+    assert "not repeated here" in str(caught.value)
+
+
+def test_genkey_dotenv_keeps_every_other_byte(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cookietool.cli import cli
+
+    target = tmp_path / "real.env"
+    original = b"# app settings\r\nexport FLASK_SECRET_KEY='old' # rotated 2025\r\nDEBUG=0\r\n"
+    target.write_bytes(original)
+    target.chmod(0o640)
+    link = tmp_path / ".env"
+    link.symlink_to(target)
+    runner = CliRunner()
+    refused = runner.invoke(cli, ["genkey", "--dotenv", str(link)])
+    assert refused.exit_code == 2 and "add --force" in refused.stderr
+    assert target.read_bytes() == original
+    result = runner.invoke(cli, ["genkey", "--dotenv", str(link), "--force"])
+    assert result.exit_code == 0, result.stderr
+    assert link.is_symlink() and stat.S_IMODE(target.stat().st_mode) == 0o640
+    lines = target.read_bytes().split(b"\r\n")
+    assert lines[0] == b"# app settings" and lines[2:] == [b"DEBUG=0", b""]
+    assert lines[1].startswith(b"export FLASK_SECRET_KEY='") and lines[1].endswith(
+        b"' # rotated 2025"
+    )
+    new = dotenv_values(target)["FLASK_SECRET_KEY"]
+    assert new is not None and len(new) == 64 and new not in result.stdout + result.stderr
+    for bad in ("A\nB", "X#Y", "1ABC", "A B"):
+        bad_var = runner.invoke(cli, ["genkey", "--dotenv", str(link), "--force", "--var", bad])
+        assert bad_var.exit_code == 2
+        env_line = runner.invoke(cli, ["genkey", "--format", "env", "--var", bad])
+        assert env_line.exit_code == 2 and env_line.stdout == ""
+    assert dotenv_values(target)["FLASK_SECRET_KEY"] == new
