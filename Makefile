@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export NO_COLOR := 1
 
-.PHONY: demo test lint types unit bench clean
+.PHONY: demo test lint types unit bench fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,14 @@ test: lint types unit
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_decode.py
 	$(BIN)/python benchmarks/bench_audit.py
+
+# Coverage-guided fuzzing of every reader (fuzz/README.md); bounded by FUZZ_SECONDS.
+FUZZ_SECONDS ?= 120
+fuzz: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check 'atheris>=2.3'
+	mkdir -p fuzz/work
+	$(BIN)/python fuzz/run.py -max_total_time=$(FUZZ_SECONDS) -timeout=20 -rss_limit_mb=2048 \
+		-artifact_prefix=fuzz/crashes/ fuzz/work fuzz/corpus
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -128,10 +128,12 @@ def extract(text: str, name: str = "session") -> CookieInput:
         if not cookie.value:
             raise InputError("the Set-Cookie line has no cookie value")
         return CookieInput(cookie.name, strip_quotes(cookie.value), form)
-    # Werkzeug's parser is the one Flask reads request cookies with.
-    from werkzeug.http import parse_cookie
+    # Werkzeug's parser is the one Flask reads request cookies with. Its sans-IO form
+    # takes the text as it is: werkzeug.http.parse_cookie first undoes WSGI's Latin-1
+    # decoding, which pasted text never had (and which fails on text outside Latin-1).
+    from werkzeug.sansio.http import parse_cookie
 
-    cookies = parse_cookie(body)
+    cookies = parse_cookie(cookie=body)
     if name not in cookies:
         names = ", ".join(sorted(set(cookies))) or "none"
         raise InputError(f"no cookie named {name!r} in the Cookie header (found: {names})")
