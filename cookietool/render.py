@@ -128,14 +128,42 @@ def type_name(value: Any) -> str:
 
 
 def pyrepr(value: Any) -> str:
-    """A Python-style rendering of a session value that shows its real type."""
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{pyrepr(k)}: {pyrepr(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list):
-        return "[" + ", ".join(pyrepr(v) for v in value) + "]"
-    if isinstance(value, tuple):
-        inner = ", ".join(pyrepr(v) for v in value)
-        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    """A Python-style rendering of a session value that shows its real type.
+
+    Written with an explicit stack: a session may nest as deeply as the JSON parser
+    allows, deeper than Python's recursion limit.
+    """
+    out: list[str] = []
+    stack: list[tuple[bool, Any]] = [(False, value)]  # (is literal text, item)
+    while stack:
+        literal, item = stack.pop()
+        if literal:
+            out.append(item)
+            continue
+        pieces: list[tuple[bool, Any]]
+        if isinstance(item, dict):
+            pieces = [(True, "{")]
+            for n, (key, child) in enumerate(item.items()):
+                pieces += [(True, ", ")] if n else []
+                pieces += [(False, key), (True, ": "), (False, child)]
+            pieces.append((True, "}"))
+        elif isinstance(item, (list, tuple)):
+            opening, closing = ("[", "]") if isinstance(item, list) else ("(", ")")
+            pieces = [(True, opening)]
+            for n, child in enumerate(item):
+                pieces += [(True, ", ")] if n else []
+                pieces.append((False, child))
+            if isinstance(item, tuple) and len(item) == 1:
+                closing = ",)"
+            pieces.append((True, closing))
+        else:
+            out.append(_scalar_repr(item))
+            continue
+        stack.extend(reversed(pieces))
+    return "".join(out)
+
+
+def _scalar_repr(value: Any) -> str:
     if isinstance(value, datetime):
         return f"datetime({value.isoformat()})"
     if hasattr(value, "__html__"):

@@ -272,3 +272,14 @@ def test_decode_audit_and_size_check_accept_the_same_cookies() -> None:
         for command in ("decode", "size-check", "audit"):
             result = run(command, junk)
             assert result.exit_code == ExitCode.USAGE, (command, junk)
+
+
+def test_human_report_of_a_session_as_deep_as_json_allows() -> None:
+    for levels in (480, 900):
+        value = flask_scheme_dumps(json.loads('{"a": ' + "[" * levels + "]" * levels + "}"))
+        human = run("decode", value, "--key", "k")
+        assert human.exit_code == ExitCode.OK, human.stderr
+        assert "[" * levels + "]" * levels in human.stdout.replace("\n", "").replace(" ", "")
+        as_json = run("decode", value, "--key", "k", "--json")
+        assert as_json.exit_code == ExitCode.OK
+        assert len(as_json.stdout) < 3 * levels + 2000  # no indentation that grows with depth
