@@ -66,6 +66,12 @@ def read_capped(path: str, what: str, limit: int = MAX_KEY_FILE_BYTES) -> bytes:
         else:
             with open(path, "rb") as handle:
                 data = handle.read(limit + 1)
+    except FileNotFoundError as e:
+        # A key typed where its path belongs must not come back in the message.
+        raise KeyInputError(
+            f"cannot read {what}: no such file (the path is not repeated, in case a key was "
+            "given where a path belongs)"
+        ) from e
     except OSError as e:
         raise KeyInputError(f"cannot read {name}: {e.strerror or e}") from e
     if len(data) > limit:
