@@ -6,7 +6,7 @@ import functools
 import sys
 from collections.abc import Callable
 from enum import IntEnum
-from typing import IO, TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
@@ -488,7 +488,6 @@ def sign(
 @click.option(
     "--har",
     "har_file",
-    type=click.File("r", encoding="utf-8"),
     metavar="FILE",
     help="Check every Set-Cookie and Cookie header of a browser HAR export, by host.",
 )
@@ -548,7 +547,7 @@ def sign(
 def size_check(
     ctx: click.Context,
     inputs: tuple[str, ...],
-    har_file: IO[str] | None,
+    har_file: str | None,
     payload: str | None,
     key_files: tuple[str, ...],
     key_envs: tuple[str, ...],
@@ -587,7 +586,12 @@ def size_check(
         return ExitCode.OK
     if not (inputs or har_file or payload):
         raise click.UsageError("give cookies to check, --har FILE or --payload JSON")
-    stdin_once(INPUT=inputs.count("-"), payload=payload == "-", key_file=stdin_key_file(key_files))
+    stdin_once(
+        INPUT=inputs.count("-"),
+        har=har_file == "-",
+        payload=payload == "-",
+        key_file=stdin_key_file(key_files),
+    )
     specs: list[sizes.CookieSpec] = []
     observed: list[tuple[str | None, str]] = []
     for number, text in enumerate(inputs, start=1):
@@ -600,9 +604,9 @@ def size_check(
         specs += found
         observed += headers
     if har_file is not None:
-        from cookietool.har import read_har
+        from cookietool.har import read_har_file
 
-        found, headers = sizes.specs_from_har(read_har(har_file.read()))
+        found, headers = sizes.specs_from_har(read_har_file(har_file))
         specs += found
         observed += headers
     if payload is not None:

@@ -292,7 +292,11 @@ def _cookies(n: int) -> str:
 
 
 def _days(seconds: int) -> str:
-    return f"{seconds} s ({seconds / 86400:.1f} days)"
+    try:
+        days = f"{seconds / 86400:.1f}"
+    except OverflowError:  # a Max-Age of hundreds of digits, from a hostile HAR
+        days = str(seconds // 86400)
+    return f"{seconds} s ({days} days)"
 
 
 def _judge(
@@ -460,22 +464,32 @@ def check(
     cookie_checks = tuple(
         check_cookie(spec, browser_side, warn_at=warn_at, budget=budget, now=now) for spec in specs
     )
-    hosts = list(dict.fromkeys([spec.host for spec in specs] + [h for h, _ in observed_headers]))
+    # Grouped by host in one pass: a HAR has thousands of hosts, and scanning every cookie
+    # and header once per host made size-check quadratic (8,000 entries took a minute).
+    kept_by_host: dict[str | None, dict[str, str]] = {}
+    seen_by_host: dict[str | None, list[str]] = {}
+    for check_ in cookie_checks:
+        kept = kept_by_host.setdefault(check_.spec.host, {})
+        if not any(f.level == "error" and f.measure == "name_value" for f in check_.findings):
+            kept[check_.spec.name] = check_.spec.value
+    for h, header in observed_headers:
+        seen_by_host.setdefault(h, []).append(header)
+    hosts = list(dict.fromkeys([*kept_by_host, *seen_by_host]))
     per_domain = [lim for lim in browser_side if lim.measure == "cookies_per_domain"]
     server_limits = [lim for lim in limits if lim.server in servers]
+    server_by_measure = {
+        measure: [lim for lim in server_limits if lim.measure == measure]
+        for measure in MEASURE_NAMES
+    }
     domains = []
     requests = []
     for host in hosts:
-        kept = {}
-        for check_ in cookie_checks:
-            dropped = any(f.level == "error" and f.measure == "name_value" for f in check_.findings)
-            if check_.spec.host == host and not dropped:
-                kept[check_.spec.name] = check_.spec.value
+        kept = kept_by_host.get(host, {})
+        seen = seen_by_host.get(host, [])
         # Cookies seen in requests count too: a script or an older response may have set them.
         names = set(kept)
-        for h, header in observed_headers:
-            if h == host:
-                names.update(name for name, _ in cookie_pairs(header))
+        for header in seen:
+            names.update(name for name, _ in cookie_pairs(header))
         count = len(names)
         where = f"host {host}: cookie count" if host else "these cookies: count"
         domains.append(
@@ -487,7 +501,7 @@ def check(
         )
         # The header a browser builds from the cookies it kept, and any seen in requests.
         # Seen headers come first, so that on a tie the report says what was seen.
-        headers = [(True, header) for h, header in observed_headers if h == host]
+        headers = [(True, header) for header in seen]
         if kept:
             headers.append((False, "; ".join(f"{n}={v}" for n, v in kept.items())))
         if not headers:
@@ -496,7 +510,7 @@ def check(
         sizes = request_sizes(len(biggest.encode("utf-8")), head_bytes)
         findings: list[Finding] = []
         for measure, used in sizes.items():
-            group = [lim for lim in server_limits if lim.measure == measure]
+            group = server_by_measure.get(measure, [])
             what = f"Cookie header to {host or 'the site'}: {MEASURE_NAMES[measure]}"
             findings += _judge(measure, used, group, what, warn_at)
         requests.append(RequestCheck(host, tuple(sizes.items()), observed, tuple(findings)))

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import ast
 import functools
+import hashlib
 import json
 import os
 import re
 import warnings
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, nullcontext, suppress
 from dataclasses import dataclass
 from importlib import resources
 from typing import IO
@@ -19,6 +20,11 @@ from cookietool.errors import InputError
 
 #: Bytes read per block: tens of thousands of keys, a few tens of milliseconds of work.
 BLOCK_BYTES = 256 * 1024
+#: Longest line read as a candidate. Longer lines are skipped and counted (``Block.skipped``)
+#: rather than cut: a cut line is a key nobody chose, and waiting for the end of a line
+#: without one (``/dev/zero``) would hold it all in memory. HMAC hashes a key longer than
+#: the hash's block first, so no real secret key needs anywhere near this much.
+MAX_LINE_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -32,12 +38,17 @@ class KnownKey:
 
 @dataclass(frozen=True)
 class Block:
-    """Candidates to try: raw newline-separated lines, quoted lines, or ready keys."""
+    """Candidates to try: raw newline-separated lines, quoted lines, or ready keys.
+
+    ``size`` is the bytes of input the block accounts for (for progress), and ``skipped``
+    the lines longer than MAX_LINE_BYTES dropped from it.
+    """
 
     source: str
     kind: str
     data: bytes | tuple[bytes, ...]
     size: int
+    skipped: int = 0
 
 
 @dataclass(frozen=True)
@@ -84,7 +95,10 @@ def flask_unsign_wordlist_path() -> str | None:
 
 
 FLASK_UNSIGN_LABEL = "Flask-Unsign wordlist"
-_CACHE_MAGIC = b"cookietool parsed wordlist 1\n"
+#: Version 2 adds the SHA-256 and length of the body, so that a truncated, overwritten or
+#: foreign file is told from a good one; version 1 files count as damaged and are rewritten.
+_CACHE_MAGIC = b"cookietool parsed wordlist 2\n"
+_CACHE_CHUNK = 1024 * 1024
 
 
 def flask_unsign_source() -> CandidateSource | None:
@@ -92,8 +106,9 @@ def flask_unsign_source() -> CandidateSource | None:
 
     Its 56k lines are Python literals; parsing them costs about 35 ms of CPU a run. The
     parsed keys are kept under ``$XDG_CACHE_HOME/cookietool`` (``COOKIETOOL_CACHE_DIR``
-    moves it; empty turns it off), keyed by the list's size and time. A damaged cache
-    can only lose candidates, never invent a match: every match is checked by HMAC.
+    moves it; empty turns it off), keyed by the list's size and time. The cache holds
+    the SHA-256 of its body: a damaged or foreign file is never read as keys, the list is
+    parsed again and the cache rewritten, so a bad cache costs time, never a failure.
     """
     path = flask_unsign_wordlist_path()
     if path is None:
@@ -101,19 +116,22 @@ def flask_unsign_source() -> CandidateSource | None:
     cached = _parsed_copy(path)
     if cached is None:
         return file_source(path, quoted=True, label=FLASK_UNSIGN_LABEL)
+    target, size = cached
 
     def blocks() -> Iterator[Block]:
-        with open(cached, "rb") as handle:
-            if handle.readline() != _CACHE_MAGIC:
-                raise InputError(f"damaged wordlist cache {cached}; delete it")
-            aside = tuple(
-                bytes.fromhex(handle.readline().decode()) for _ in range(int(handle.readline()))
-            )
+        opened = _open_cache(target, path)
+        if opened is None:
+            # Checked when the source was made, damaged since (another run, a full disk):
+            # the list itself is still there to parse.
+            yield from file_source(path, quoted=True, label=FLASK_UNSIGN_LABEL).blocks()
+            return
+        handle, aside = opened
+        with handle:
             if aside:
                 yield Block(FLASK_UNSIGN_LABEL, "keys", aside, sum(len(k) for k in aside))
             yield from read_blocks(handle, FLASK_UNSIGN_LABEL, "raw")
 
-    return CandidateSource(FLASK_UNSIGN_LABEL, blocks, os.path.getsize(cached))
+    return CandidateSource(FLASK_UNSIGN_LABEL, blocks, size)
 
 
 def cache_dir() -> str | None:
@@ -125,36 +143,98 @@ def cache_dir() -> str | None:
     return os.path.join(base, "cookietool")
 
 
-def _parsed_copy(path: str) -> str | None:
-    """The cached parsed copy of a quoted wordlist, written on first use; None if unusable."""
+def _cache_limit(path: str) -> int:
+    """Most bytes a cache of the list at ``path`` can take: keys are never longer than
+    their lines, and the few set aside in hex take twice their size."""
+    return 2 * os.path.getsize(path) + 4096
+
+
+def _open_cache(target: str, path: str) -> tuple[IO[bytes], tuple[bytes, ...]] | None:
+    """The cache at ``target`` of the list at ``path``, open at its lines, with the keys
+    set aside at its head; None, and nothing left open, if it is missing or damaged."""
+    try:
+        handle = open(target, "rb")  # noqa: SIM115 - the caller streams it, then closes it
+    except OSError:
+        return None
+    try:
+        aside = _read_cache_head(handle, _cache_limit(path))
+    except (OSError, ValueError):
+        aside = None
+    if aside is None:
+        handle.close()
+        return None
+    return handle, aside
+
+
+def _read_cache_head(handle: IO[bytes], limit: int) -> tuple[bytes, ...] | None:
+    """The keys set aside at the head of a cache, leaving ``handle`` at its lines.
+
+    None when the file is not a whole, intact cache of this version. The body is hashed
+    in chunks before any of it is trusted, so a damaged file costs one read, flat memory.
+    """
+    if handle.readline(len(_CACHE_MAGIC) + 1) != _CACHE_MAGIC:
+        return None
+    fields = handle.readline(200).split()
+    if len(fields) != 2 or len(fields[0]) != 64 or not fields[1].isdigit():
+        return None
+    expected, length = fields[0].decode("ascii").lower(), int(fields[1])
+    start = handle.tell()
+    if length > limit or os.fstat(handle.fileno()).st_size != start + length:
+        return None  # truncated, or grown by something other than this function
+    digest = hashlib.sha256()
+    while chunk := handle.read(_CACHE_CHUNK):
+        digest.update(chunk)
+    if digest.hexdigest() != expected:
+        return None
+    handle.seek(start)
+    count = handle.readline(32)
+    if not count.strip().isdigit():
+        return None
+    aside = tuple(bytes.fromhex(handle.readline().decode("ascii")) for _ in range(int(count)))
+    return aside
+
+
+def _parsed_copy(path: str) -> tuple[str, int] | None:
+    """The cached parsed copy of a quoted wordlist and its size, written on first use and
+    again whenever it is damaged; None if no cache can be used."""
     directory = cache_dir()
     if directory is None:
         return None
     try:
         info = os.stat(path)
         target = os.path.join(directory, f"flask-unsign-{info.st_size}-{info.st_mtime_ns}.keys")
-        if os.path.exists(target):
-            return target
+        opened = _open_cache(target, path)
+        if opened is not None:
+            with opened[0] as existing:
+                return target, os.fstat(existing.fileno()).st_size
+        # Missing, unreadable or damaged: parsed again, and replaced.
         with open(path, "rb") as handle:
             keys = _quoted_keys(handle.read())
         # Keys holding a line break cannot be lines: they go first, in hex.
         aside = [k for k in keys if b"\n" in k or b"\r" in k]
         lines = [k for k in keys if b"\n" not in k and b"\r" not in k]
-        body = (
-            b"".join(
-                [_CACHE_MAGIC, b"%d\n" % len(aside), *(k.hex().encode() + b"\n" for k in aside)]
-            )
-            + b"\n".join(lines)
-            + b"\n"
+        body = b"".join(
+            [
+                b"%d\n" % len(aside),
+                *(k.hex().encode() + b"\n" for k in aside),
+                *(k + b"\n" for k in lines),
+            ]
         )
+        head = _CACHE_MAGIC + b"%s %d\n" % (hashlib.sha256(body).hexdigest().encode(), len(body))
         os.makedirs(directory, mode=0o700, exist_ok=True)
         import tempfile
 
         handle_fd, temporary = tempfile.mkstemp(dir=directory, prefix=".parsing-")
-        with os.fdopen(handle_fd, "wb") as out:
-            out.write(body)
-        os.replace(temporary, target)
-        return target
+        try:
+            with os.fdopen(handle_fd, "wb") as out:
+                out.write(head + body)
+            # Atomic: a reader sees the old file or the new one, never half of one.
+            os.replace(temporary, target)
+        except OSError:
+            with suppress(OSError):
+                os.unlink(temporary)
+            raise
+        return target, len(head) + len(body)
     except (OSError, ValueError):
         return None  # no cache: the list is parsed as it is read
 
@@ -190,21 +270,76 @@ def _open(path: str) -> AbstractContextManager[IO[bytes]]:
         raise InputError(f"cannot read wordlist {path}: {e.strerror}") from e
 
 
-def read_blocks(handle: IO[bytes], label: str, kind: str) -> Iterator[Block]:
-    """Blocks of whole lines, about BLOCK_BYTES each, read as the consumer asks for them."""
+def read_blocks(
+    handle: IO[bytes],
+    label: str,
+    kind: str,
+    *,
+    block_bytes: int = BLOCK_BYTES,
+    max_line: int = MAX_LINE_BYTES,
+) -> Iterator[Block]:
+    """Blocks of whole lines, about ``block_bytes`` each, read as the consumer asks for them.
+
+    A block never holds more than ``block_bytes + max_line`` bytes, whatever the input:
+    lines longer than ``max_line`` are dropped and counted in ``Block.skipped``. Input
+    without any line break still yields (empty) blocks, so progress keeps moving.
+    """
     import gzip
     import zlib
 
+    skipping = False  # inside an over-long line: dropped up to its line break
     while True:
         try:
-            data = handle.read(BLOCK_BYTES)
-            if not data:
-                return
-            if not data.endswith(b"\n"):
-                data += handle.readline()
+            data = handle.read(block_bytes)
+            tail = len(data) - (data.rfind(b"\n") + 1)
+            if 0 < tail <= max_line:
+                # Finish the last line, but read no further than the longest line allowed.
+                data += handle.readline(max_line + 1 - tail)
         except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as e:
             raise InputError(f"cannot read {label}: {e}") from e
-        yield Block(label, kind, data, len(data))
+        if not data:
+            return
+        size, skipped = len(data), 0
+        if skipping:
+            end = data.find(b"\n")
+            if end < 0:
+                yield Block(label, kind, b"", size)
+                continue
+            data, skipping = data[end + 1 :], False
+        start = data.rfind(b"\n") + 1
+        if len(data) - start > max_line:
+            # Unfinished and already too long: dropped, and so is its rest when it comes.
+            data, skipping, skipped = data[:start], True, 1
+        data, dropped = _drop_long_lines(data, max_line)
+        yield Block(label, kind, data, size, skipped + dropped)
+
+
+def _drop_long_lines(data: bytes, max_line: int) -> tuple[bytes, int]:
+    """``data`` (whole lines) without its lines longer than ``max_line``, and how many.
+
+    Each step looks for the last line break in the next ``max_line + 1`` bytes: none
+    means a long line, one means every line before it is short. So a block of short
+    lines costs a handful of C-speed searches, not one per line.
+    """
+    if len(data) <= max_line:
+        return data, 0
+    kept: list[bytes] = []
+    dropped = 0
+    start = position = 0
+    while len(data) - position > max_line:
+        end = data.rfind(b"\n", position, position + max_line + 1)
+        if end >= 0:
+            position = end + 1
+            continue
+        # The line at ``position`` is long: keep what came before, skip past its end.
+        kept.append(data[start:position])
+        dropped += 1
+        end = data.find(b"\n", position)
+        position = start = len(data) if end < 0 else end + 1
+    if not dropped:
+        return data, 0
+    kept.append(data[start:])
+    return b"".join(kept), dropped
 
 
 def lines_of(block: Block) -> list[bytes]:
@@ -219,9 +354,11 @@ def lines_of(block: Block) -> list[bytes]:
     return [line for line in lines if line] if b"" in lines else lines
 
 
-#: A quoted line without escapes, whichever the quote; anything else in the third group.
+#: A quoted line without escapes, whichever the quote; anything else, whole, in the third
+#: group (``unquote`` strips it). A lazy third group followed by ``[ \t]*$`` made the regex
+#: quadratic in the spaces of a line (40,000 took 29 s); each branch here is linear.
 _QUOTED_LINE = re.compile(
-    rb"^[ \t]*(?:\"([^\"\\\r\n]*)\"|'([^'\\\r\n]*)'|(.*?))[ \t]*\r?$", re.MULTILINE
+    rb"^[ \t]*(?:\"([^\"\\\r\n]*)\"[ \t]*\r?$|'([^'\\\r\n]*)'[ \t]*\r?$|(.*))", re.MULTILINE
 )
 
 
@@ -268,10 +405,17 @@ def unquote(line: bytes) -> bytes | None:
             # whatever warning filters the caller has.
             warnings.simplefilter("ignore", (SyntaxWarning, DeprecationWarning))
             value = ast.literal_eval(line.decode("utf-8", "surrogateescape"))
-    except (ValueError, SyntaxError, MemoryError, RecursionError, UnicodeDecodeError):
+    except Exception:
+        # This runs in audit's worker processes, where an exception is a traceback: a line
+        # the parser refuses in any way (syntax, depth, size, encoding) is skipped.
         return None
     if isinstance(value, str):
-        return value.encode("utf-8", "surrogateescape")
+        try:
+            return value.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            # A lone surrogate written as an escape (u'\\ud800'): kept as the fast path
+            # above keeps it, since surrogateescape only maps back undecodable bytes.
+            return value.encode("utf-8", "surrogatepass")
     if isinstance(value, bytes):
         return value
     return None

@@ -7,6 +7,7 @@ corpus and every crash ever found, so a fixed crash stays fixed.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -110,7 +111,5 @@ def run_one(data: bytes) -> None:
     if not data:
         return
     target = TARGETS[NAMES[data[0] % len(NAMES)]]
-    try:
+    with contextlib.suppress(CookietoolError):
         target(data[1:])
-    except CookietoolError:
-        pass
