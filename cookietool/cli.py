@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import functools
+import os
 import sys
 from collections.abc import Callable
 from enum import IntEnum
@@ -29,6 +31,7 @@ class ExitCode(IntEnum):
     CHECK_FAILED = 1
     USAGE = 2
     INTERNAL = 70  # EX_SOFTWARE in BSD's sysexits.h
+    OUTPUT_FAILED = 74  # EX_IOERR: output could not be written (disk full, stdout closed)
     INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for Ctrl-C
     BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader closed the pipe
 
@@ -52,8 +55,6 @@ def _error_line(message: str) -> None:
 
 def _quiet_stdout() -> None:
     """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
-    import os
-
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
@@ -89,6 +90,15 @@ class PipeClosed(Exception):
     """Standard output's reader went away; Click would turn this into exit code 1."""
 
 
+class OutputFailed(Exception):
+    """Writing the output failed (a full disk, a closed stream)."""
+
+
+#: What failing to write standard output looks like: a full disk or quota, a file too
+#: large, an I/O error, a closed descriptor.
+_OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF})
+
+
 class CookietoolGroup(click.Group):
     """The one place where results and errors become exit codes."""
 
@@ -101,6 +111,12 @@ class CookietoolGroup(click.Group):
             raise InputProblem(str(e)) from e
         except BrokenPipeError as e:
             raise PipeClosed() from e
+        except OSError as e:
+            # The core turns errors reading input into input errors; what reaches here
+            # from writing the output is reported as such (Click would exit 1 on some).
+            if e.errno in _OUTPUT_ERRNOS:
+                raise OutputFailed(e.strerror or type(e).__name__) from e
+            raise
         if isinstance(code, ExitCode) and code != ExitCode.OK:
             ctx.exit(code)
         return code
@@ -108,6 +124,13 @@ class CookietoolGroup(click.Group):
     def main(self, *args: Any, **kwargs: Any) -> Any:
         """Run a command and exit with the code of the contract, whatever happened."""
         kwargs["standalone_mode"] = False
+        if sys.stdin is None:
+            # Started with standard input closed (<&-): it reads as empty, and every
+            # command that needed it says so as bad input.
+            sys.stdin = open(os.devnull)  # noqa: SIM115 (lives as long as the process)
+        if sys.stdout is None:
+            _error_line("standard output is closed")
+            sys.exit(ExitCode.OUTPUT_FAILED)
         try:
             code = super().main(*args, **kwargs)
             sys.stdout.flush()
@@ -126,9 +149,11 @@ class CookietoolGroup(click.Group):
         except (BrokenPipeError, PipeClosed):
             _quiet_stdout()
             code = ExitCode.BROKEN_PIPE
+        except OutputFailed as e:
+            _quiet_stdout()
+            _error_line(f"cannot write the output: {e}")
+            code = ExitCode.OUTPUT_FAILED
         except Exception as e:
-            import os
-
             if os.environ.get(DEBUG_ENV) == "1":
                 import traceback
 
@@ -153,8 +178,8 @@ def cli(ctx: click.Context, color: bool | None) -> None:
     """Decode, verify and sign Flask session cookies; check cookie sizes; make keys.
 
     Exit codes: 0 success, 1 a check failed (bad signature, expired, a size limit, a
-    weak key), 2 usage error or unreadable input, 70 internal error, 130 interrupted,
-    141 output pipe closed.
+    weak key), 2 usage error or unreadable input, 70 internal error, 74 output not
+    written, 130 interrupted, 141 output pipe closed.
     """
     ctx.obj = {"color": color}
 
@@ -362,11 +387,11 @@ def stdout_console(ctx: click.Context) -> Any:
 )
 @click.option(
     "--inflate-limit",
-    type=click.IntRange(min=1),
+    type=click.IntRange(1, 1 << 30),
     default=1 << 20,
     show_default=True,
     metavar="BYTES",
-    help="Refuse compressed payloads that inflate past BYTES.",
+    help="Refuse compressed payloads that inflate past BYTES (at most 1 GiB).",
 )
 @json_option
 @click.pass_context
@@ -945,6 +970,7 @@ def genkey(
     from pathlib import Path
 
     from cookietool import keys, render
+    from cookietool.escape import for_humans
 
     if dotenv_path is not None:
         if count != 1:
@@ -955,13 +981,15 @@ def genkey(
             doc = render.document("genkey", dotenv=dotenv_path, var=var, replaced=replaced)
             click.echo(render.dump_json(doc))
         else:
-            click.echo(f"{verb} {var} in {dotenv_path} ({nbytes} random bytes, hex)", err=True)
+            where = for_humans(dotenv_path)
+            click.echo(f"{verb} {var} in {where} ({nbytes} random bytes, hex)", err=True)
         return ExitCode.OK
     made = [keys.generate(nbytes, fmt, var) for _ in range(count)]
     if as_json:
         click.echo(render.dump_json(render.document("genkey", format=fmt, bytes=nbytes, keys=made)))
     else:
-        click.echo("\n".join(made))
+        for key in made:  # one write a key: a reader that stops early ends the run (141)
+            click.echo(key)
     return ExitCode.OK
 
 

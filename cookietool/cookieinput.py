@@ -47,12 +47,12 @@ class SetCookie:
     @property
     def name_value_bytes(self) -> int:
         """What browsers limit: UTF-8 bytes of name and value, without ``=`` or attributes."""
-        return len(self.name.encode("utf-8")) + len(self.value.encode("utf-8"))
+        return utf8_len(self.name) + utf8_len(self.value)
 
     @property
     def header_bytes(self) -> int:
         """UTF-8 bytes of the whole header value, attributes included (Werkzeug's count)."""
-        return len(self.header.encode("utf-8"))
+        return utf8_len(self.header)
 
     def attribute(self, name: str) -> str | None:
         """The last value of attribute ``name`` (case-insensitive), as user agents use it."""
@@ -61,6 +61,14 @@ class SetCookie:
             if key.lower() == name.lower():
                 found = value
         return found
+
+
+def utf8_len(text: str) -> int:
+    """Bytes of ``text`` in UTF-8; bytes that were not UTF-8 on input count as themselves."""
+    try:
+        return len(text.encode("utf-8", "surrogateescape"))
+    except UnicodeEncodeError:  # a lone surrogate that came from a JSON escape
+        return len(text.encode("utf-8", "surrogatepass"))
 
 
 def strip_quotes(text: str) -> str:

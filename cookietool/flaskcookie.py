@@ -39,6 +39,10 @@ class Scheme:
     key_derivation: str = "hmac"
 
     def __post_init__(self) -> None:
+        try:
+            self.salt.encode("utf-8")
+        except UnicodeEncodeError as e:
+            raise InputError("the salt is not UTF-8 text, which no Flask app can have") from e
         if self.digest not in DIGESTS:
             raise InputError(f"unknown digest {self.digest!r}; choose one of {', '.join(DIGESTS)}")
         if self.key_derivation not in KEY_DERIVATIONS:
@@ -140,6 +144,8 @@ def inflate(data: bytes, limit: int) -> bytes:
     """Inflate zlib data, refusing output larger than ``limit`` bytes without building it."""
     import zlib
 
+    if not 0 < limit < 1 << 40:
+        raise InputError("the inflate limit must be from 1 byte to 1 TiB")
     inflater = zlib.decompressobj()
     try:
         out = inflater.decompress(data, limit + 1)

@@ -43,16 +43,21 @@ def text_key(text: str, label: str) -> SecretKey:
 
     Bytes that were not UTF-8 on the command line come back as they were given.
     """
+    if not text:
+        raise KeyInputError(f"{label} is empty; Flask refuses to sign with an empty key")
     return SecretKey(text.encode("utf-8", "surrogateescape"), label)
 
 
 def hex_key(text: str, label: str) -> SecretKey:
     """A key given as hex digits (for binary keys such as ``os.urandom`` output)."""
     try:
-        return SecretKey(bytes.fromhex(text.strip()), label)
+        value = bytes.fromhex(text.strip())
     except ValueError as e:
         # The value is a secret: say what is wrong with it, never what it is.
         raise KeyInputError(f"{label} is not valid hex") from e
+    if not value:
+        raise KeyInputError(f"{label} is empty; Flask refuses to sign with an empty key")
+    return SecretKey(value, label)
 
 
 def read_capped(path: str, what: str, limit: int = MAX_KEY_FILE_BYTES) -> bytes:

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 #: Flask's PERMANENT_SESSION_LIFETIME default: 31 days.
 DEFAULT_LIFETIME = 31 * 24 * 3600
+#: Longer lifetimes only overflow the date arithmetic of Flask and Werkzeug.
+MAX_LIFETIME = 1000 * 365 * 24 * 3600
 SAMESITE_VALUES = ("Strict", "Lax", "None")
 #: RFC 6265 section 4.1.1: a cookie name is a token (RFC 2616 section 2.2).
 _TOKEN_CHARS = frozenset(chr(c) for c in range(0x21, 0x7F) if chr(c) not in '()<>@,;:\\"/[]?={}')
@@ -55,6 +57,10 @@ class CookieSettings:
             raise InputError(f"SameSite must be one of {', '.join(SAMESITE_VALUES)}")
         if self.lifetime < 0:
             raise InputError("the session lifetime must not be negative")
+        if self.lifetime > MAX_LIFETIME:
+            raise InputError(
+                f"the session lifetime is at most {MAX_LIFETIME} seconds (about 1000 years)"
+            )
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from cookietool.cookieinput import (
     parse_set_cookie,
     split_pair,
     strip_quotes,
+    utf8_len,
 )
 from cookietool.errors import CookieFormatError, InputError
 from cookietool.har import HarCookies
@@ -334,18 +335,22 @@ def lifetime_seconds(cookie: SetCookie, now: float) -> int | None:
     """Seconds until the cookie expires, Max-Age taking precedence over Expires."""
     max_age = cookie.attribute("max-age")
     if max_age is not None:
-        try:
-            return int(max_age)
-        except ValueError:
+        # RFC 6265bis 5.6.2: an optional '-' and ASCII digits, else the attribute is
+        # ignored (int() would also take other scripts' digits, which browsers do not).
+        digits = max_age[1:] if max_age.startswith("-") else max_age
+        if not (digits.isascii() and digits.isdigit()):
             return None
+        if len(digits) > 30:  # beyond any clock; int() would refuse thousands of digits
+            digits = "1" + "0" * 30
+        return -int(digits) if max_age.startswith("-") else int(digits)
     expires = cookie.attribute("expires")
     if expires is None:
         return None
     try:
         moment = parsedate_to_datetime(expires)
-    except (TypeError, ValueError):
+        return int(moment.timestamp() - now)
+    except (TypeError, ValueError, OverflowError, OSError):
         return None
-    return int(moment.timestamp() - now)
 
 
 def _session_size(value: str, headroom: int) -> SessionSize | None:
@@ -376,7 +381,7 @@ def check_cookie(
     by_measure: dict[str, list[Limit]] = {}
     for limit in limits:
         by_measure.setdefault(limit.measure, []).append(limit)
-    name_value = len(spec.name.encode("utf-8")) + len(spec.value.encode("utf-8"))
+    name_value = utf8_len(spec.name) + utf8_len(spec.value)
     label = f"cookie {spec.name!r}" if spec.name else "nameless cookie"
     findings = _judge(
         "name_value",
@@ -410,7 +415,7 @@ def check_cookie(
         for attribute, attr_value in cookie.attributes:
             findings += _judge(
                 "attribute_value",
-                len(attr_value.encode("utf-8")),
+                utf8_len(attr_value),
                 by_measure.get("attribute_value", []),
                 f"{label}: attribute {attribute}",
                 None,
@@ -506,8 +511,8 @@ def check(
             headers.append((False, "; ".join(f"{n}={v}" for n, v in kept.items())))
         if not headers:
             continue
-        observed, biggest = max(headers, key=lambda item: len(item[1].encode("utf-8")))
-        sizes = request_sizes(len(biggest.encode("utf-8")), head_bytes)
+        observed, biggest = max(headers, key=lambda item: utf8_len(item[1]))
+        sizes = request_sizes(utf8_len(biggest), head_bytes)
         findings: list[Finding] = []
         for measure, used in sizes.items():
             group = server_by_measure.get(measure, [])

@@ -92,7 +92,15 @@ def _to_python(tag: str, value: Any) -> Any:
 
             return UUID(value)
         return _parse_http_date(value)
-    except (TypeError, ValueError, LookupError, StopIteration, binascii.Error, AttributeError) as e:
+    except (
+        TypeError,
+        ValueError,
+        LookupError,
+        ArithmeticError,  # a date whose year overflows, as it does in Werkzeug
+        StopIteration,
+        binascii.Error,
+        AttributeError,
+    ) as e:
         raise TagError(f"value tagged {tag.strip()!r} is not valid for that tag") from e
 
 

@@ -202,7 +202,7 @@ def _parsed_copy(path: str) -> tuple[str, int] | None:
         return None
     try:
         info = os.stat(path)
-        target = os.path.join(directory, f"flask-unsign-{info.st_size}-{info.st_mtime_ns}.keys")
+        target = os.path.join(directory, f"flask-unsign-v2-{info.st_size}-{info.st_mtime_ns}.keys")
         opened = _open_cache(target, path)
         if opened is not None:
             with opened[0] as existing:

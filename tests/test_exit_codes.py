@@ -28,6 +28,7 @@ def test_the_codes_are_distinct_and_documented() -> None:
         "CHECK_FAILED": 1,
         "USAGE": 2,
         "INTERNAL": 70,
+        "OUTPUT_FAILED": 74,
         "INTERRUPTED": 130,
         "BROKEN_PIPE": 141,
     }
