@@ -13,15 +13,14 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import click
 
 from cookietool import __version__
-from cookietool.errors import CookietoolError
+from cookietool.caps import DESCRIPTIONS as CAP_DESCRIPTIONS
+from cookietool.errors import CapError, CookietoolError
 
 if TYPE_CHECKING:
+    from cookietool.caps import Caps
     from cookietool.signing import CookieSettings
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-#: Standard input larger than this is refused: no cookie comes near it.
-MAX_STDIN_BYTES = 4 << 20
 
 
 class ExitCode(IntEnum):
@@ -108,7 +107,8 @@ class CookietoolGroup(click.Group):
         try:
             code = super().invoke(ctx)
         except CookietoolError as e:
-            raise InputProblem(str(e)) from e
+            hint = f" (raise the cap with --cap {e.cap}=N)" if e.cap else ""
+            raise InputProblem(f"{e}{hint}") from e
         except BrokenPipeError as e:
             raise PipeClosed() from e
         except OSError as e:
@@ -173,22 +173,43 @@ class CookietoolGroup(click.Group):
     default=None,
     help="Force colours on or off (default: on a terminal, unless NO_COLOR is set).",
 )
+@click.option(
+    "--cap",
+    "cap_specs",
+    multiple=True,
+    metavar="NAME=N",
+    help="Raise or lower a cap on untrusted input (repeatable). NAME is one of "
+    + ", ".join(CAP_DESCRIPTIONS)
+    + "; the README gives their defaults and what each bounds.",
+)
 @click.pass_context
-def cli(ctx: click.Context, color: bool | None) -> None:
+def cli(ctx: click.Context, color: bool | None, cap_specs: tuple[str, ...]) -> None:
     """Decode, verify and sign Flask session cookies; check cookie sizes; make keys.
 
     Exit codes: 0 success, 1 a check failed (bad signature, expired, a size limit, a
     weak key), 2 usage error or unreadable input, 70 internal error, 74 output not
     written, 130 interrupted, 141 output pipe closed.
     """
-    ctx.obj = {"color": color}
+    from cookietool import caps
+
+    ctx.obj = {"color": color, "caps": caps.parse(cap_specs)}
+
+
+def current_caps() -> Caps:
+    """The caps of this run (--cap), for the commands to pass to the core."""
+    from cookietool import caps
+
+    root = click.get_current_context().find_root()
+    found: Caps = (root.obj or {}).get("caps", caps.DEFAULT)
+    return found
 
 
 def read_stdin(what: str) -> str:
-    """Standard input as text, refused when it is implausibly large for ``what``."""
-    data = sys.stdin.buffer.read(MAX_STDIN_BYTES + 1)
-    if len(data) > MAX_STDIN_BYTES:
-        raise click.BadParameter(f"standard input is over {MAX_STDIN_BYTES} bytes", param_hint=what)
+    """Standard input as text, refused over the input-bytes cap."""
+    limit = current_caps().input_bytes
+    data = sys.stdin.buffer.read(limit + 1)
+    if len(data) > limit:
+        raise CapError(f"standard input ({what}) is over {limit} bytes", "input-bytes")
     try:
         return str(data.decode("utf-8"))
     except UnicodeDecodeError as e:
@@ -301,7 +322,7 @@ def collect_keys(ctx: click.Context) -> list[Any]:
         elif name == "key_envs":
             found.append(keys.env_key(value))
         else:
-            found.extend(keys.file_keys(value))
+            found.extend(keys.file_keys(value, limit=current_caps().key_file_bytes))
     return found
 
 
@@ -388,10 +409,9 @@ def stdout_console(ctx: click.Context) -> Any:
 @click.option(
     "--inflate-limit",
     type=click.IntRange(1, 1 << 30),
-    default=1 << 20,
-    show_default=True,
     metavar="BYTES",
-    help="Refuse compressed payloads that inflate past BYTES (at most 1 GiB).",
+    help="Refuse compressed payloads that inflate past BYTES (default: the inflate-bytes "
+    "cap, 1 MiB; at most 1 GiB).",
 )
 @json_option
 @click.pass_context
@@ -408,7 +428,7 @@ def decode(
     name: str,
     max_age: int | None,
     epoch: str,
-    inflate_limit: int,
+    inflate_limit: int | None,
     as_json: bool,
 ) -> ExitCode:
     """Show what is inside a session cookie, when it was signed, and whether it is valid.
@@ -431,6 +451,7 @@ def decode(
         max_age=max_age,
         epoch=epoch,
         inflate_limit=inflate_limit,
+        caps=current_caps(),
     )
     if as_json:
         click.echo(render.dump_json(render.decode_document(result)))
@@ -488,7 +509,7 @@ def sign(
     from cookietool.signing import parse_payload, sign_session
 
     stdin_once(PAYLOAD=payload == "-", key_file=stdin_key_file(key_files))
-    session = parse_payload(read_stdin("PAYLOAD") if payload == "-" else payload)
+    session = parse_payload(read_stdin("PAYLOAD") if payload == "-" else payload, current_caps())
     signed = sign_session(
         session,
         collect_keys(click.get_current_context()),
@@ -621,8 +642,13 @@ def size_check(
     observed: list[tuple[str | None, str]] = []
     for number, text in enumerate(inputs, start=1):
         if text == "-":
+            caps = current_caps()
             found, headers = sizes.specs_from_document(
-                read_stdin("INPUT"), "standard input", settings.name
+                read_stdin("INPUT"),
+                "standard input",
+                settings.name,
+                max_cookies=caps.cookies,
+                max_line=caps.line_bytes,
             )
         else:
             found, headers = sizes.specs_from_text(text, f"argument {number}", settings.name)
@@ -631,7 +657,8 @@ def size_check(
     if har_file is not None:
         from cookietool.har import read_har_file
 
-        found, headers = sizes.specs_from_har(read_har_file(har_file))
+        har = read_har_file(har_file, max_bytes=current_caps().har_bytes)
+        found, headers = sizes.specs_from_har(har)
         specs += found
         observed += headers
     if payload is not None:
@@ -640,7 +667,7 @@ def size_check(
         from cookietool.signing import parse_payload, sign_session
 
         signed = sign_session(
-            parse_payload(read_stdin("--payload") if payload == "-" else payload),
+            parse_payload(read_stdin("--payload") if payload == "-" else payload, current_caps()),
             collect_keys(click.get_current_context()),
             scheme=Scheme(salt, digest, key_derivation),
             settings=settings,
@@ -763,7 +790,10 @@ def audit(
         bundled = wordlists.flask_unsign_source()
         if bundled is not None:
             sources.append(bundled)
-    sources += [wordlists.file_source(path, quoted=quoted) for path in wordlist_paths]
+    max_line = current_caps().wordlist_line_bytes
+    sources += [
+        wordlists.file_source(path, quoted=quoted, max_line=max_line) for path in wordlist_paths
+    ]
     if not sources:
         raise click.UsageError("nothing to try: --no-builtin and no --wordlist")
     result = _run_audit(targets, sources, jobs, show_progress=not as_json)
@@ -889,9 +919,11 @@ def check_key(
     if env_var:
         key = keys.env_key(env_var).value
     elif key_file is not None:
-        key = _strip_newline(keys.read_capped(key_file, "--key-file"))
+        caps = current_caps()
+        key = _strip_newline(keys.read_capped(key_file, "--key-file", caps.key_file_bytes))
     elif targets[0] == "-":
-        key = _strip_newline(keys.read_capped("-", "standard input"))
+        limit = current_caps().input_bytes
+        key = _strip_newline(keys.read_capped("-", "standard input", limit, "input-bytes"))
     else:
         key = targets[0].encode("utf-8", "surrogateescape")
     verdict = keycheck.judge(key, extra)

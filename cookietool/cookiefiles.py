@@ -59,9 +59,10 @@ _MAX_EXPIRY_DIGITS = len(str(_MAX_EXPIRY))
 class CookieFileError(InputError):
     """A header dump or cookie jar that cannot be read; ``line`` is 1-based, or None."""
 
-    def __init__(self, message: str, line: int | None = None) -> None:
+    def __init__(self, message: str, line: int | None = None, cap: str | None = None) -> None:
         super().__init__(message if line is None else f"line {line}: {message}")
         self.line = line
+        self.cap = cap
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,9 @@ def _lines(text: str, max_line_length: int) -> Iterator[tuple[int, str | None]]:
 
 
 def _too_long(number: int, max_line_length: int) -> CookieFileError:
-    return CookieFileError(f"longer than {max_line_length} characters; refused", number)
+    return CookieFileError(
+        f"longer than {max_line_length} characters; refused", number, cap="line-bytes"
+    )
 
 
 def _blank(line: str) -> bool:
@@ -179,7 +182,9 @@ def read_header_dump(
         number, parts, _ = pending
         pending = None
         if len(found) >= max_cookies:
-            raise CookieFileError(f"more than {max_cookies} Set-Cookie headers; refused", number)
+            raise CookieFileError(
+                f"more than {max_cookies} Set-Cookie headers; refused", number, cap="cookies"
+            )
         # RFC 9112 section 5.2: a user agent replaces each obs-fold with a space.
         value = " ".join(parts).strip(" \t")
         found.append(DumpedSetCookie(value, responses, status, number))
@@ -260,7 +265,9 @@ def read_cookie_jar(
         elif _blank(line) or line.lstrip(" \t").startswith("#"):
             continue
         if len(found) >= max_cookies:
-            raise CookieFileError(f"more than {max_cookies} cookies; refused", number)
+            raise CookieFileError(
+                f"more than {max_cookies} cookies; refused", number, cap="cookies"
+            )
         found.append(_jar_cookie(line, http_only, number))
     if not found:
         raise CookieFileError("the cookie jar holds no cookies")

@@ -6,9 +6,20 @@ from __future__ import annotations
 class CookietoolError(Exception):
     """Base of every error cookietool raises on purpose."""
 
+    #: The name of the cap (cookietool.caps) the input went over, if that is the problem.
+    cap: str | None = None
+
 
 class InputError(CookietoolError):
     """Input that cannot be used as given: the user must change it."""
+
+
+class CapError(InputError):
+    """Input over one of the caps in cookietool.caps; ``cap`` names it."""
+
+    def __init__(self, message: str, cap: str) -> None:
+        super().__init__(message)
+        self.cap = cap
 
 
 class CookieFormatError(InputError):
@@ -17,6 +28,8 @@ class CookieFormatError(InputError):
 
 class PayloadTooLargeError(CookieFormatError):
     """A compressed payload that inflates past the configured limit."""
+
+    cap = "inflate-bytes"
 
     def __init__(self, limit: int) -> None:
         super().__init__(f"compressed payload inflates to more than {limit} bytes; refused")

@@ -12,11 +12,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cookietool.errors import CookieFormatError, InputError, PayloadTooLargeError
+from cookietool.errors import CapError, CookieFormatError, InputError, PayloadTooLargeError
 
 #: itsdangerous before 1.0 counted timestamps from 2011-01-01 00:00:00 UTC.
 LEGACY_EPOCH = 1293840000
@@ -26,8 +27,10 @@ DEFAULT_SALT = "cookie-session"
 DIGEST_SIZES = {"sha1": 20, "sha224": 28, "sha256": 32, "sha384": 48, "sha512": 64}
 DIGESTS = tuple(DIGEST_SIZES)
 KEY_DERIVATIONS = ("hmac", "concat", "django-concat", "none")
-#: How far a compressed payload may inflate by default.
+#: How far a compressed payload may inflate by default (cookietool.caps).
 DEFAULT_INFLATE_LIMIT = 1 << 20
+DEFAULT_JSON_DEPTH = 512
+DEFAULT_INT_DIGITS = 4300
 
 
 @dataclass(frozen=True)
@@ -199,10 +202,41 @@ def read_payload(env: Envelope, inflate_limit: int = DEFAULT_INFLATE_LIMIT) -> P
     return Payload(json_text, stored_bytes, env.compressed)
 
 
-def load_json(text: str) -> Any:
-    """Parse session JSON as Flask's default JSON provider does, with clear errors."""
+#: JSON strings, which may hold brackets, and the brackets that nest.
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_JSON_NESTING = re.compile(r"[\[\]{}]")
+
+
+def check_json_depth(text: str, max_depth: int, what: str = "the payload JSON") -> None:
+    """Refuse JSON nested deeper than ``max_depth``, in linear time, before parsing it.
+
+    Python's parser would stop at its recursion limit, which depends on the version and
+    on how deep the caller already is; a cap of our own answers the same everywhere.
+    """
+    if text.count("[") + text.count("{") <= max_depth:
+        return
+    depth = 0
+    for bracket in _JSON_NESTING.findall(_JSON_STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        if depth > max_depth:
+            raise CapError(f"{what} is nested more than {max_depth} levels deep", "json-depth")
+
+
+def load_json(
+    text: str, max_depth: int = DEFAULT_JSON_DEPTH, max_digits: int = DEFAULT_INT_DIGITS
+) -> Any:
+    """Parse session JSON as Flask's default JSON provider does, within the caps."""
+
+    def parse_int(digits: str) -> int:
+        if len(digits) - digits.startswith("-") > max_digits:
+            raise CapError(
+                f"the payload JSON has an integer of more than {max_digits} digits", "int-digits"
+            )
+        return int(digits)
+
+    check_json_depth(text, max_depth)
     try:
-        return json.loads(text)
+        return json.loads(text, parse_int=parse_int)
     except RecursionError as e:
         raise CookieFormatError("the payload JSON is nested too deeply") from e
     except ValueError as e:

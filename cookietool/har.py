@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from cookietool.errors import InputError
+from cookietool.errors import CapError, InputError
 
 #: Largest HAR file read. Browsers export a busy page in a few MiB; parsed, 64 MiB of
 #: JSON already takes several hundred MiB of memory.
@@ -51,7 +51,7 @@ def read_har_file(path: str, *, max_bytes: int = MAX_HAR_BYTES) -> list[HarCooki
     except OSError as e:
         raise InputError(f"cannot read {label}: {e.strerror or e}") from e
     if len(data) > max_bytes:
-        raise InputError(f"{label} is larger than {max_bytes} bytes; refused")
+        raise CapError(f"{label} is larger than {max_bytes} bytes; refused", "har-bytes")
     try:
         # utf-8-sig: a byte order mark, which some tools write, is not an error.
         text = data.decode("utf-8-sig")

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from cookietool.errors import InputError, KeyInputError
+from cookietool.errors import CapError, InputError, KeyInputError
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -60,7 +60,9 @@ def hex_key(text: str, label: str) -> SecretKey:
     return SecretKey(value, label)
 
 
-def read_capped(path: str, what: str, limit: int = MAX_KEY_FILE_BYTES) -> bytes:
+def read_capped(
+    path: str, what: str, limit: int = MAX_KEY_FILE_BYTES, cap: str = "key-file-bytes"
+) -> bytes:
     """The bytes of a file ('-' for standard input), refused past ``limit`` bytes."""
     import sys
 
@@ -80,14 +82,16 @@ def read_capped(path: str, what: str, limit: int = MAX_KEY_FILE_BYTES) -> bytes:
     except OSError as e:
         raise KeyInputError(f"cannot read {name}: {e.strerror or e}") from e
     if len(data) > limit:
-        raise KeyInputError(f"{name} is over {limit} bytes; refused")
+        raise CapError(f"{name} is over {limit} bytes; refused", cap)
     return data
 
 
-def file_keys(path: str, data: bytes | None = None) -> list[SecretKey]:
+def file_keys(
+    path: str, data: bytes | None = None, limit: int = MAX_KEY_FILE_BYTES
+) -> list[SecretKey]:
     """Keys one per line (oldest first) as raw bytes, blank lines skipped, endings removed."""
     if data is None:
-        data = read_capped(path, "--key-file")
+        data = read_capped(path, "--key-file", limit)
     keys = []
     for number, line in enumerate(data.split(b"\n"), start=1):
         line = line.rstrip(b"\r")

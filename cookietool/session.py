@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cookietool import flaskcookie, tagged
-from cookietool.errors import CookieFormatError, InputError, PayloadTooLargeError, TagError
+from cookietool.caps import DEFAULT as DEFAULT_CAPS
+from cookietool.caps import Caps
+from cookietool.errors import CookieFormatError, InputError, TagError
 from cookietool.flaskcookie import DIGEST_SIZES, Envelope, Payload, Scheme
 
 if TYPE_CHECKING:
@@ -222,9 +224,13 @@ def inspect_cookie(
     max_age: int | None = None,
     epoch: str = "auto",
     now: int | None = None,
-    inflate_limit: int = flaskcookie.DEFAULT_INFLATE_LIMIT,
+    inflate_limit: int | None = None,
+    caps: Caps = DEFAULT_CAPS,
 ) -> Inspection:
-    """Check a session cookie against ``keys`` and ``max_age``, then read what it holds."""
+    """Check a session cookie against ``keys`` and ``max_age``, then read what it holds.
+
+    ``inflate_limit`` (decode's option) overrides the cap of the same meaning.
+    """
     if epoch not in EPOCHS:
         raise InputError(f"unknown epoch {epoch!r}; choose one of {', '.join(EPOCHS)}")
     if max_age is not None and max_age < 0:
@@ -254,16 +260,15 @@ def inspect_cookie(
     data: Any = None
     session: Any = None
     session_error = None
+    limit = caps.inflate_bytes if inflate_limit is None else inflate_limit
     try:
-        payload = flaskcookie.read_payload(env, inflate_limit)
-        data = flaskcookie.load_json(payload.json_text)
-    except PayloadTooLargeError as e:
-        # The cap is ours, not Flask's: a cookie that may be genuine is not judged on it,
+        payload = flaskcookie.read_payload(env, limit)
+        data = flaskcookie.load_json(payload.json_text, caps.json_depth, caps.int_digits)
+    except InputError as e:
+        # A cap is ours, not Flask's: a cookie that may be genuine is not judged on it,
         # it is refused as input, unless its signature has already failed the check.
-        if signature.status not in ("invalid", "damaged"):
+        if e.cap is not None and signature.status not in ("invalid", "damaged"):
             raise
-        payload_error = str(e)
-    except CookieFormatError as e:
         payload_error = str(e)
     if payload_error is None:
         try:

@@ -9,8 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from cookietool.caps import DEFAULT as DEFAULT_CAPS
+from cookietool.caps import Caps
 from cookietool.errors import InputError, PayloadError, TagError
-from cookietool.flaskcookie import LEGACY_EPOCH, Scheme
+from cookietool.flaskcookie import LEGACY_EPOCH, Scheme, check_json_depth
 from cookietool.keys import SecretKey
 
 if TYPE_CHECKING:
@@ -79,8 +81,9 @@ class SignedCookie:
         return self.value.startswith(".")
 
 
-def parse_payload(text: str) -> dict[str, Any]:
+def parse_payload(text: str, caps: Caps = DEFAULT_CAPS) -> dict[str, Any]:
     """The session a JSON object describes, Flask's tags (``{" t": [...]}``...) read back."""
+    check_json_depth(text, caps.json_depth, "the payload")
     try:
         obj = json.loads(text)
     except RecursionError as e:

@@ -210,7 +210,12 @@ def specs_from_text(
 
 
 def specs_from_document(
-    text: str, label: str, default_name: str = "session"
+    text: str,
+    label: str,
+    default_name: str = "session",
+    *,
+    max_cookies: int = 10_000,
+    max_line: int = 64 << 10,
 ) -> tuple[list[CookieSpec], list[tuple[str | None, str]]]:
     """The cookies in a whole input: a curl header dump, a cookie jar, or one a line.
 
@@ -220,17 +225,23 @@ def specs_from_document(
     """
     from cookietool import cookiefiles
 
-    kind = cookiefiles.sniff(text)
+    kind = cookiefiles.sniff(text, max_line_length=max_line)
     specs: list[CookieSpec] = []
     observed: list[tuple[str | None, str]] = []
     if kind == "header-dump":
-        for dumped in cookiefiles.read_header_dump(text):
+        dumped_cookies = cookiefiles.read_header_dump(
+            text, max_cookies=max_cookies, max_line_length=max_line
+        )
+        for dumped in dumped_cookies:
             cookie = parse_set_cookie(dumped.value)
             where = f"{label} response {dumped.response} line {dumped.line}"
             specs.append(CookieSpec(where, cookie.name, cookie.value, set_cookie=cookie))
         return specs, observed
     if kind == "cookie-jar":
-        for jarred in cookiefiles.read_cookie_jar(text):
+        jarred_cookies = cookiefiles.read_cookie_jar(
+            text, max_cookies=max_cookies, max_line_length=max_line
+        )
+        for jarred in jarred_cookies:
             host = jarred.domain.lstrip(".")
             where = f"{label} line {jarred.line}"
             specs.append(CookieSpec(where, jarred.name, jarred.value, host))

@@ -239,7 +239,9 @@ def _parsed_copy(path: str) -> tuple[str, int] | None:
         return None  # no cache: the list is parsed as it is read
 
 
-def file_source(path: str, quoted: bool = False, label: str | None = None) -> CandidateSource:
+def file_source(
+    path: str, quoted: bool = False, label: str | None = None, max_line: int = MAX_LINE_BYTES
+) -> CandidateSource:
     """A wordlist file, ``.gz`` read directly, ``-`` for standard input, one key per line."""
     label = label or (f"wordlist {path}" if path != "-" else "standard input")
     if path != "-" and not os.path.isfile(path):
@@ -249,7 +251,7 @@ def file_source(path: str, quoted: bool = False, label: str | None = None) -> Ca
     def blocks() -> Iterator[Block]:
         kind = "quoted" if quoted else "raw"
         with _open(path) as handle:
-            yield from read_blocks(handle, label, kind)
+            yield from read_blocks(handle, label, kind, max_line=max_line)
 
     return CandidateSource(label, blocks, size)
 

@@ -87,15 +87,21 @@ def test_key_sources_are_capped_and_never_silently_cut(tmp_path: Path) -> None:
     big = tmp_path / "big"
     big.write_bytes(b"k" * ((1 << 20) + 1))
     runner = CliRunner()
-    for args, stdin in (
-        (["check-key", "-"], big.read_bytes()),
-        (["check-key", "--key-file", str(big)], None),
-        (["decode", "e30.AAAA." + "A" * 27, "--key-file", str(big)], None),
-        (["decode", "e30.AAAA." + "A" * 27, "--key-file", "-"], big.read_bytes()),
+    lower = ["--cap", "input-bytes=1048576"]
+    for args, stdin, cap in (
+        ([*lower, "check-key", "-"], big.read_bytes(), "input-bytes"),
+        (["check-key", "--key-file", str(big)], None, "key-file-bytes"),
+        (["decode", "e30.AAAA." + "A" * 27, "--key-file", str(big)], None, "key-file-bytes"),
+        (["decode", "e30.AAAA." + "A" * 27, "--key-file", "-"], big.read_bytes(), "key-file-bytes"),
     ):
         result = runner.invoke(cli, args, input=stdin)
         assert result.exit_code == 2, args
         assert "is over 1048576 bytes; refused" in result.stderr
+        assert f"(raise the cap with --cap {cap}=N)" in result.stderr
+    raised = runner.invoke(
+        cli, ["--cap", "key-file-bytes=2000000", "check-key", "--key-file", str(big)]
+    )
+    assert raised.exit_code == 1  # read whole, and judged (weak: one repeated letter)
 
 
 def test_key_file_bytes_are_keys_whatever_their_encoding(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from cookietool import render
-from cookietool.errors import InputError, PayloadError
+from cookietool.errors import CapError, InputError, PayloadError
 from cookietool.flaskcookie import LEGACY_EPOCH, Scheme
 from cookietool.keys import SecretKey, text_key
 from cookietool.session import inspect_cookie
@@ -141,11 +141,11 @@ def test_oversized_cookie_carries_werkzeugs_warning() -> None:
         ("", "not valid JSON"),
         ('{"a": {" b": 5}}', "Flask-tagged value in the payload is invalid"),
         ('{" t": [1, 2]}', "a tagged value, not a session object"),
-        ("[" * 100_000, "nested too deeply|not valid JSON"),
+        ("[" * 100_000, "nested more than 512 levels deep"),
     ],
 )
 def test_bad_payloads(text: str, message: str) -> None:
-    with pytest.raises(PayloadError, match=message):
+    with pytest.raises((PayloadError, CapError), match=message):
         parse_payload(text)
 
 

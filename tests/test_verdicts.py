@@ -16,7 +16,7 @@ from cookietool.keys import text_key
 from cookietool.session import inspect_cookie
 from cookietool.signing import parse_payload, sign_session
 from tests.conftest import FROZEN, flask_cookie, flask_dumps, flask_reads, make_app
-from tests.test_cli import run
+from tests.test_cli import assert_one_line_error, run
 
 B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
@@ -220,13 +220,20 @@ def test_lone_surrogate_is_escaped_in_human_output() -> None:
 
 def test_nesting_deeper_than_flask_can_sign_is_an_error_not_a_crash() -> None:
     result = run("sign", '{"d": ' + "[" * 2000 + "]" * 2000 + "}", "--key", "k")
-    assert result.exit_code == ExitCode.USAGE
-    assert result.stderr.startswith("Error: ") and "nested too deeply" in result.stderr
+    assert_one_line_error(result, ExitCode.USAGE, "nested more than 512 levels deep")
+    assert "(raise the cap with --cap json-depth=N)" in result.stderr
+    flask_fails = run("sign", json.dumps({"d": deep(450)}), "--key", "k")
+    assert_one_line_error(flask_fails, ExitCode.USAGE, "too deeply for Flask to serialize")
     # itsdangerous' json copes with 600 levels; Flask's tags do not.
     very_deep = flask_scheme_dumps({"d": deep(600)})
-    decoded = run("decode", very_deep, "--key", "k", "--json")
-    assert decoded.exit_code == ExitCode.OK
-    assert len(decoded.stdout) < 10 * len(json.dumps({"d": deep(600)})) + 4000
+    refused = run("decode", very_deep, "--key", "k", "--json")
+    assert_one_line_error(refused, ExitCode.USAGE, "nested more than 512 levels deep")
+    forged = run("decode", very_deep, "--key", "not-k", "--json")  # verdict first: invalid
+    assert forged.exit_code == ExitCode.CHECK_FAILED
+    assert "nested more than 512" in json.loads(forged.stdout)["payload_error"]
+    allowed = run("--cap", "json-depth=1000", "decode", very_deep, "--key", "k", "--json")
+    assert allowed.exit_code == ExitCode.OK
+    assert len(allowed.stdout) < 10 * len(json.dumps({"d": deep(600)})) + 4000
 
 
 # --- payloads that are not sessions ---------------------------------------------------
@@ -277,9 +284,9 @@ def test_decode_audit_and_size_check_accept_the_same_cookies() -> None:
 def test_human_report_of_a_session_as_deep_as_json_allows() -> None:
     for levels in (480, 900):
         value = flask_scheme_dumps(json.loads('{"a": ' + "[" * levels + "]" * levels + "}"))
-        human = run("decode", value, "--key", "k")
+        human = run("--cap", "json-depth=1000", "decode", value, "--key", "k")
         assert human.exit_code == ExitCode.OK, human.stderr
         assert "[" * levels + "]" * levels in human.stdout.replace("\n", "").replace(" ", "")
-        as_json = run("decode", value, "--key", "k", "--json")
+        as_json = run("--cap", "json-depth=1000", "decode", value, "--key", "k", "--json")
         assert as_json.exit_code == ExitCode.OK
         assert len(as_json.stdout) < 3 * levels + 2000  # no indentation that grows with depth
