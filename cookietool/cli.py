@@ -877,41 +877,32 @@ def check_key(
     the arguments are files to search for SECRET_KEY assignments (a pre-commit hook).
     Exit codes: 1 a key is weak, 0 all are strong, 2 bad input.
     """
-    from pathlib import Path
-
     from cookietool import keycheck, keys, render, render_keys
+    from cookietool.errors import InputError
+    from cookietool.escape import for_humans
 
     if scan:
         if not targets:
             raise click.UsageError("--scan needs files to scan")
-        extra = keycheck.wordlist_keys()
-        found = []
-        skipped = []
-        for path in targets:
-            try:
-                assignments = keycheck.scan_file(Path(path))
-            except CookietoolError as e:
-                skipped.append((path, str(e)))
-                click.echo(f"warning: skipped: {e}", err=True)
-                continue
-            found += [(a, keycheck.judge(a.value, extra)) for a in assignments]
-        if len(skipped) == len(targets):
-            from cookietool.errors import InputError
-
+        report = keycheck.scan_paths(
+            targets, keycheck.wordlist_keys(), max_bytes=current_caps().scan_file_bytes
+        )
+        for skipped in report.skipped:
+            click.echo(f"warning: skipped: {for_humans(skipped.reason)}", err=True)
+        if report.scanned == 0:
             raise InputError("no file could be scanned")
         if as_json:
-            click.echo(render.dump_json(render_keys.scan_document(found, skipped)))
+            click.echo(render.dump_json(render_keys.scan_document(report.found, report.skipped)))
         else:
-            for assignment, verdict in found:
+            for assignment, verdict in report.found:
                 where = f"{assignment.path}:{assignment.line} {assignment.name}"
                 if assignment.fallback:
                     where += " (fallback value)"
                 click.echo(render_keys.verdict_text(verdict, where))
-            weak = sum(1 for _, v in found if v.weak)
             click.echo(
-                f"{len(found)} keys found in {len(targets) - len(skipped)} files, {weak} weak"
+                f"{len(report.found)} keys found in {report.scanned} files, {report.weak} weak"
             )
-        return ExitCode.CHECK_FAILED if any(v.weak for _, v in found) else ExitCode.OK
+        return ExitCode.CHECK_FAILED if report.weak else ExitCode.OK
     given = sum(1 for source in (targets, key_file, env_var) if source)
     if given != 1 or len(targets) > 1:
         raise click.UsageError("give exactly one key: KEY, '-', --key-file or --env")
