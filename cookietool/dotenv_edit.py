@@ -14,7 +14,8 @@ from pathlib import Path
 
 from dotenv.parser import parse_stream
 
-from .errors import InputError
+from cookietool import dotenv_grammar
+from cookietool.errors import InputError
 
 #: Largest .env file read or written: real ones are a few KiB; this bounds memory and time.
 MAX_DOTENV_BYTES = 1 << 20
@@ -28,18 +29,8 @@ _UNQUOTED_SAFE = re.compile(r"[A-Za-z0-9_+/=.:,@%-]*")
 _INTERPOLATED = re.compile(r"\$\{[^}:]*(?::-[^}]*)?\}")
 _BOM = "\ufeff"
 
-# The start of a binding, following dotenv.parser step by step (its regexes are private).
-# Any disagreement with the real parser is caught by reparsing the edited text.
-_LEADING_SPACE = re.compile(r"\s*")
-_EXPORT = re.compile(r"(?:export[^\S\r\n]+)?")
-_QUOTED_KEY = re.compile(r"'([^']+)'")
-_UNQUOTED_KEY = re.compile(r"([^=\#\s]+)")
-_SPACE = re.compile(r"[^\S\r\n]*")
-_EQUAL_SIGN = re.compile(r"=[^\S\r\n]*")
-_SINGLE_QUOTED = re.compile(r"'(?:\\.|[^'\\])*'", re.DOTALL)
-_DOUBLE_QUOTED = re.compile(r'"(?:\\.|[^"\\])*"', re.DOTALL)
-_REST_OF_LINE = re.compile(r"[^\r\n]*")
-_INLINE_COMMENT = re.compile(r"\s+#")
+# The start of a binding is found with python-dotenv's grammar (cookietool.dotenv_grammar);
+# any disagreement with the real parser is caught by reparsing the edited text.
 
 
 @dataclass(frozen=True)
@@ -290,9 +281,9 @@ def _edit(
 
 def _value_splice(text: str, binding: EnvBinding, value: str) -> tuple[int, int, str]:
     """Return (start, end, replacement) that gives ``binding`` the new ``value``."""
-    pos = _skip(_LEADING_SPACE, text, binding.start, binding.end)
-    pos = _skip(_EXPORT, text, pos, binding.end)
-    key = _QUOTED_KEY if text.startswith("'", pos) else _UNQUOTED_KEY
+    pos = _skip(dotenv_grammar.LEADING, text, binding.start, binding.end)
+    pos = _skip(dotenv_grammar.EXPORT, text, pos, binding.end)
+    key = dotenv_grammar.QUOTED_KEY if text.startswith("'", pos) else dotenv_grammar.KEY
     key_match = key.match(text, pos, binding.end)
     if key_match is None:
         raise _cannot_edit(binding)
@@ -300,14 +291,16 @@ def _value_splice(text: str, binding: EnvBinding, value: str) -> tuple[int, int,
     if binding.value is None:
         # `NAME` alone or `export NAME`: the value goes right after the name.
         return pos, pos, "=" + format_value(value)
-    pos = _skip(_SPACE, text, pos, binding.end)
-    equal = _EQUAL_SIGN.match(text, pos, binding.end)
+    pos = _skip(dotenv_grammar.SPACE, text, pos, binding.end)
+    equal = dotenv_grammar.EQUAL.match(text, pos, binding.end)
     if equal is None:
         raise _cannot_edit(binding)
     pos = equal.end()
     first = text[pos : pos + 1]
     if first in ("'", '"'):
-        quoted = (_SINGLE_QUOTED if first == "'" else _DOUBLE_QUOTED).match(text, pos, binding.end)
+        quoted = (
+            dotenv_grammar.SINGLE_QUOTED if first == "'" else dotenv_grammar.DOUBLE_QUOTED
+        ).match(text, pos, binding.end)
         if quoted is None:
             raise _cannot_edit(binding)
         return pos, quoted.end(), format_value(value, first)
@@ -315,8 +308,8 @@ def _value_splice(text: str, binding: EnvBinding, value: str) -> tuple[int, int,
         # `NAME= # comment` has an empty value; the new one needs a space before the comment.
         new = format_value(value)
         return pos, pos, new + " " if new else new
-    rest = text[pos : _skip(_REST_OF_LINE, text, pos, binding.end)]
-    comment = _INLINE_COMMENT.search(rest)
+    rest = text[pos : _skip(dotenv_grammar.REST_OF_LINE, text, pos, binding.end)]
+    comment = dotenv_grammar.INLINE_COMMENT.search(rest)
     old = (rest[: comment.start()] if comment else rest).rstrip()
     return pos, pos + len(old), format_value(value)
 

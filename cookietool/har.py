@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from cookietool.errors import CapError, InputError
+from cookietool.errors import InputError
 
 #: Largest HAR file read. Browsers export a busy page in a few MiB; parsed, 64 MiB of
 #: JSON already takes several hundred MiB of memory.
@@ -38,20 +38,10 @@ def read_har_file(path: str, *, max_bytes: int = MAX_HAR_BYTES) -> list[HarCooki
     At most ``max_bytes`` are read, so a file that never ends (``/dev/zero``) is refused
     rather than filling memory; the file must be UTF-8, as HAR 1.2 requires.
     """
-    label = "standard input" if path == "-" else f"HAR file {path}"
-    try:
-        if path == "-":
-            import sys
+    from cookietool.readfile import read_limited
 
-            # Standard input is read, not closed.
-            data = sys.stdin.buffer.read(max_bytes + 1)
-        else:
-            with open(path, "rb") as handle:
-                data = handle.read(max_bytes + 1)
-    except OSError as e:
-        raise InputError(f"cannot read {label}: {e.strerror or e}") from e
-    if len(data) > max_bytes:
-        raise CapError(f"{label} is larger than {max_bytes} bytes; refused", "har-bytes")
+    label = "standard input" if path == "-" else f"HAR file {path}"
+    data = read_limited(path, max_bytes, label, "har-bytes")
     try:
         # utf-8-sig: a byte order mark, which some tools write, is not an error.
         text = data.decode("utf-8-sig")

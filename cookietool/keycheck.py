@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
+from cookietool import dotenv_grammar
 from cookietool.errors import CookietoolError, InputError
 from cookietool.wordlists import KnownKey, known_keys
 
@@ -490,20 +491,8 @@ def _is_env_lookup(func: ast.expr) -> bool:
 
 # .env ---------------------------------------------------------------------------------------
 
-# python-dotenv's grammar (dotenv/parser.py, whose patterns are private), with patterns that
-# run in linear time: its `\s+#.*` for comments after an unquoted value is quadratic in a run
-# of spaces, and releases before 1.2.3 backtrack exponentially on `"\'\'\'…`. Values are what
+# The statement grammar is python-dotenv's (cookietool.dotenv_grammar); values are what
 # dotenv_values(..., interpolate=False) reads: nothing is taken from the environment.
-_ENV_LEADING = re.compile(r"\s*")
-_ENV_EXPORT = re.compile(r"(?:export[^\S\r\n]+)?")
-_ENV_QUOTED_KEY = re.compile(r"'([^']+)'")
-_ENV_KEY = re.compile(r"[^=\#\s]+")
-_ENV_SPACE = re.compile(r"[^\S\r\n]*")
-_ENV_EQUAL = re.compile(r"=[^\S\r\n]*")
-_ENV_SINGLE = re.compile(r"'((?:\\.|[^'\\])*)'", re.DOTALL)
-_ENV_DOUBLE = re.compile(r'"((?:\\.|[^"\\])*)"', re.DOTALL)
-_ENV_UNQUOTED = re.compile(r"[^\r\n]*")
-_ENV_INLINE_COMMENT = re.compile(r"\s#")
 _ENV_COMMENT = re.compile(r"(?:[^\S\r\n]*#[^\r\n]*)?")
 _ENV_END = re.compile(r"[^\S\r\n]*(?:\r\n|\n|\r|$)")
 _ENV_REST = re.compile(r"[^\r\n]*(?:\r|\n|\r\n)?")
@@ -531,7 +520,7 @@ def _dotenv_bindings(text: str) -> Iterator[tuple[str, str | None, int]]:
     """(name, value, line) of each variable python-dotenv reads, skipping what it skips."""
     pos, line, counted = 0, 1, 0
     while pos < len(text):
-        pos = _env_match(_ENV_LEADING, text, pos).end()
+        pos = _env_match(dotenv_grammar.LEADING, text, pos).end()
         if pos == len(text):
             return
         line += text.count("\n", counted, pos)
@@ -547,17 +536,17 @@ def _dotenv_bindings(text: str) -> Iterator[tuple[str, str | None, int]]:
 
 
 def _dotenv_binding(text: str, pos: int) -> tuple[str | None, str | None, int]:
-    pos = _env_match(_ENV_EXPORT, text, pos).end()
+    pos = _env_match(dotenv_grammar.EXPORT, text, pos).end()
     name = None
     if not text.startswith("#", pos):
         quoted = text.startswith("'", pos)
-        key = _env_match(_ENV_QUOTED_KEY if quoted else _ENV_KEY, text, pos)
+        key = _env_match(dotenv_grammar.QUOTED_KEY if quoted else dotenv_grammar.KEY, text, pos)
         name = key.group(1) if quoted else key.group()
         pos = key.end()
-    pos = _env_match(_ENV_SPACE, text, pos).end()
+    pos = _env_match(dotenv_grammar.SPACE, text, pos).end()
     value = None
     if text.startswith("=", pos):
-        equal = _env_match(_ENV_EQUAL, text, pos)
+        equal = _env_match(dotenv_grammar.EQUAL, text, pos)
         pos = equal.end()
         if len(equal.group()) > 1 and text.startswith("#", pos):
             value = ""  # `NAME= # comment`
@@ -572,14 +561,16 @@ def _dotenv_value(text: str, pos: int) -> tuple[str, int]:
     first = text[pos : pos + 1]
     if first in ("'", '"'):
         single = first == "'"
-        quoted = _env_match(_ENV_SINGLE if single else _ENV_DOUBLE, text, pos)
+        quoted = _env_match(
+            dotenv_grammar.SINGLE_QUOTED if single else dotenv_grammar.DOUBLE_QUOTED, text, pos
+        )
         escapes = _ENV_SINGLE_ESCAPES if single else _ENV_DOUBLE_ESCAPES
         value = escapes.sub(lambda m: _ENV_UNESCAPE[m.group()[1]], quoted.group(1))
         return value, quoted.end()
     if first in ("", "\n", "\r"):
         return "", pos
-    part = _env_match(_ENV_UNQUOTED, text, pos)
-    comment = _ENV_INLINE_COMMENT.search(part.group())
+    part = _env_match(dotenv_grammar.REST_OF_LINE, text, pos)
+    comment = dotenv_grammar.INLINE_COMMENT.search(part.group())
     value = part.group()[: comment.start()] if comment else part.group()
     return value.rstrip(), part.end()
 

@@ -63,27 +63,16 @@ def hex_key(text: str, label: str) -> SecretKey:
 def read_capped(
     path: str, what: str, limit: int = MAX_KEY_FILE_BYTES, cap: str = "key-file-bytes"
 ) -> bytes:
-    """The bytes of a file ('-' for standard input), refused past ``limit`` bytes."""
-    import sys
+    """The bytes of a key file ('-' for standard input), refused past ``limit`` bytes."""
+    from cookietool.readfile import read_limited
 
-    name = what if path == "-" else f"{what} {path}"
+    label = what if path == "-" else f"{what} {path}"
     try:
-        if path == "-":
-            data = sys.stdin.buffer.read(limit + 1)
-        else:
-            with open(path, "rb") as handle:
-                data = handle.read(limit + 1)
-    except FileNotFoundError as e:
-        # A key typed where its path belongs must not come back in the message.
-        raise KeyInputError(
-            f"cannot read {what}: no such file (the path is not repeated, in case a key was "
-            "given where a path belongs)"
-        ) from e
-    except OSError as e:
-        raise KeyInputError(f"cannot read {name}: {e.strerror or e}") from e
-    if len(data) > limit:
-        raise CapError(f"{name} is over {limit} bytes; refused", cap)
-    return data
+        return read_limited(path, limit, label, cap, secret_path=True)
+    except CapError:
+        raise
+    except InputError as e:
+        raise KeyInputError(str(e)) from e
 
 
 def file_keys(

@@ -64,13 +64,13 @@ def test_size_cap(tmp_path: Path) -> None:
     path = tmp_path / "h.har"
     path.write_text(text.ljust(1000))  # JSON allows trailing whitespace
     assert read_har_file(str(path), max_bytes=1000)[0].cookie_headers == ("a=1",)
-    with pytest.raises(InputError, match="larger than 999 bytes"):
+    with pytest.raises(InputError, match="over 999 bytes"):
         read_har_file(str(path), max_bytes=999)
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
 def test_a_file_that_never_ends_is_refused_at_the_default_cap() -> None:
-    with pytest.raises(InputError, match=f"larger than {MAX_HAR_BYTES} bytes"):
+    with pytest.raises(InputError, match=f"over {MAX_HAR_BYTES} bytes"):
         read_har_file("/dev/zero")
 
 

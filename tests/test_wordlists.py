@@ -284,32 +284,20 @@ def _version_1(data: bytes) -> bytes:
     return b"cookietool parsed wordlist 1\n" + body
 
 
-def _bogus_count_with_good_hash(data: bytes) -> bytes:
+def _with_good_hash(body: bytes) -> bytes:
+    """A version-2 cache head whose hash and length fit ``body``, whatever body holds."""
     import hashlib
 
-    body = b"zz\n" + data.split(b"\n", 3)[3]
-    return (
-        b"cookietool parsed wordlist 2\n%s %d\n"
-        % (
-            hashlib.sha256(body).hexdigest().encode(),
-            len(body),
-        )
-        + body
-    )
+    digest = hashlib.sha256(body).hexdigest().encode()
+    return b"cookietool parsed wordlist 2\n%s %d\n" % (digest, len(body)) + body
+
+
+def _bogus_count_with_good_hash(data: bytes) -> bytes:
+    return _with_good_hash(b"zz\n" + data.split(b"\n", 3)[3])
 
 
 def _bad_hex_with_good_hash(data: bytes) -> bytes:
-    import hashlib
-
-    body = b"1\nnot hex\n" + data.split(b"\n", 3)[3]
-    return (
-        b"cookietool parsed wordlist 2\n%s %d\n"
-        % (
-            hashlib.sha256(body).hexdigest().encode(),
-            len(body),
-        )
-        + body
-    )
+    return _with_good_hash(b"1\nnot hex\n" + data.split(b"\n", 3)[3])
 
 
 DAMAGE: dict[str, Callable[[bytes], bytes]] = {
