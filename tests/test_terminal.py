@@ -10,6 +10,7 @@ import os
 import pty
 import subprocess
 import sys
+from pathlib import Path
 
 import pyte
 import pytest
@@ -87,6 +88,25 @@ def test_names_in_error_messages_are_escaped_on_screen() -> None:
     assert code == 2
     assert b"\x1b]" not in output
     assert "(found: \\x1b]0, pwned\\x07)" in "\n".join(screen_of(output).display)
+
+
+def test_a_crafted_config_file_cannot_forge_check_keys_verdict(tmp_path: Path) -> None:
+    # The file name and the YAML are the attacker's: the name tries to rewrite the line
+    # above, the key name and the value carry escapes of their own.
+    name = "x\x1b[1A\x1b[2K\rconfig.yaml:1 SECRET_KEY sha256:00000000: strong\x1b[K.yaml"
+    config = tmp_path / name
+    config.write_text(
+        'SECRET_KEY: "dev\\e]0;pwned\\a"\n"\\e[2JSECRET_KEY": x\nFLASK_SECRET_KEY: changeme\n'
+    )
+    code, output = run_on_a_terminal("check-key", "--scan", str(config))
+    assert code == 1
+    assert b"\x1b[1A" not in output and b"\x1b]0" not in output and b"\x1b[2J" not in output
+    lines = [line.rstrip() for line in screen_of(output).display]
+    weak = [line for line in lines if line.endswith(": WEAK")]
+    assert len(weak) == 2
+    assert "".join(lines).count("\\x1b[1A\\x1b[2K\\r") == 2  # the name, escaped, twice
+    assert not any(line.endswith(": strong") for line in lines)
+    assert screen_of(output).title == ""
 
 
 @pytest.mark.parametrize("form", ["size-check", "check-key"])
