@@ -92,3 +92,12 @@ def test_any_depth_is_read_without_recursion() -> None:
         (value,) = value
         depth += 1
     assert (depth, value) == (100_000, 1)
+
+
+def test_a_di_tag_holding_a_list_is_a_tag_error_on_every_python() -> None:
+    # Python 3.12 made slices hashable, so dict[slice] raises KeyError there, not TypeError.
+    with pytest.raises(TagError):
+        untag({"x": {" di": [{"a": 1}]}})
+    from tests.test_cli import run
+
+    assert run("sign", '{"x": {" di": [{"a": 1}]}}', "--key", "k").exit_code == 2
