@@ -222,8 +222,21 @@ def test_nesting_deeper_than_flask_can_sign_is_an_error_not_a_crash() -> None:
     result = run("sign", '{"d": ' + "[" * 2000 + "]" * 2000 + "}", "--key", "k")
     assert_one_line_error(result, ExitCode.USAGE, "nested more than 512 levels deep")
     assert "(raise the cap with --cap json-depth=N)" in result.stderr
-    flask_fails = run("sign", json.dumps({"d": deep(450)}), "--key", "k")
-    assert_one_line_error(flask_fails, ExitCode.USAGE, "too deeply for Flask to serialize")
+    # Where Flask's own serializer gives up depends on the Python version (3.12 inlines
+    # comprehensions, so each level costs fewer frames): follow Flask, whatever it does.
+    app = make_app(secret_key="k")
+    with app.app_context():
+        serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+        try:
+            serializer.dumps({"d": deep(450)})
+            flask_can = True
+        except RecursionError:
+            flask_can = False
+    ours = run("sign", json.dumps({"d": deep(450)}), "--key", "k")
+    if flask_can:
+        assert ours.exit_code == ExitCode.OK, ours.stderr
+    else:
+        assert_one_line_error(ours, ExitCode.USAGE, "too deeply for Flask to serialize")
     # itsdangerous' json copes with 600 levels; Flask's tags do not.
     very_deep = flask_scheme_dumps({"d": deep(600)})
     refused = run("decode", very_deep, "--key", "k", "--json")
