@@ -40,19 +40,19 @@ print(app.test_client().get("/").headers["Set-Cookie"].split(";")[0].split("=", 
 BARE_LOOP = """
 import hmac, sys, time
 from cookietool.audit import search_keys
-from cookietool.flaskcookie import Scheme, split
+from cookietool.flaskcookie import SCHEME, signed_parts
 cookie, path = sys.argv[1], sys.argv[2]
 with open(path, "rb") as handle:
     keys = handle.read().split(b"\\n")[:1_000_000]
-parts = split(cookie)
-signed, signature, salt, digest = parts.signed_part, parts.signature, b"cookie-session", hmac.digest
+signed, signature = signed_parts(cookie, SCHEME)
+salt, digest = b"cookie-session", hmac.digest
 started = time.perf_counter()
 for key in keys:
     if digest(digest(key, salt, "sha1"), signed, "sha1") == signature:
         break
 bare = len(keys) / (time.perf_counter() - started)
 started = time.perf_counter()
-search_keys(keys, [(Scheme(), ((0, signed, signature),))])
+search_keys(keys, [(SCHEME, ((0, signed, signature),))])
 print(bare, len(keys) / (time.perf_counter() - started))
 """
 

@@ -11,17 +11,12 @@ def main() -> None:
     Importing Click and rich allocates thousands of long-lived objects and no garbage
     cycles, so the collections they trigger only cost time: about 5 ms of decode's
     70 ms on the benchmark machine (benchmarks/README.md). Commands that run long turn
-    collection back on (``resume_gc``); short ones end before it would matter.
+    collection back on (``audit`` does); short ones end before it would matter.
     """
     gc.disable()
     from cookietool.cli import main as cli_main
 
     cli_main()
-
-
-def resume_gc() -> None:
-    """Turn the collector back on, for commands that run long or allocate much."""
-    gc.enable()
 
 
 if __name__ == "__main__":

@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cookietool import flaskcookie
+from cookietool import formats
 from cookietool.errors import InputError
-from cookietool.flaskcookie import Scheme
+from cookietool.signer import Scheme
 from cookietool.wordlists import Block, CandidateSource, lines_of
 
 #: Blocks handed out per worker before waiting for results: enough to keep them busy.
@@ -34,6 +34,7 @@ class Target:
 
     value: str
     scheme: Scheme
+    format: str = formats.DEFAULT
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,8 @@ def groups_for(targets: Sequence[Target]) -> tuple[Group, ...]:
     grouped: dict[Scheme, list[tuple[int, bytes, bytes]]] = {}
     for index, target in enumerate(targets):
         # The payload is never needed, so it is not even inflated: a bomb costs nothing.
-        signed_part, signature = flaskcookie.signed_parts(target.value, target.scheme)
+        fmt = formats.get(target.format)
+        signed_part, signature = fmt.signed_parts(target.value, target.scheme)
         grouped.setdefault(target.scheme, []).append((index, signed_part, signature))
     return tuple((scheme, tuple(cookies)) for scheme, cookies in grouped.items())
 

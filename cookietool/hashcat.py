@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cookietool.flaskcookie import DEFAULT_SALT, DIGEST_SIZES, Scheme, envelope, read_signature
+from cookietool.flaskcookie import DEFAULT_SALT, envelope, read_signature
+from cookietool.signer import DIGEST_SIZES, Scheme
 
 MODE = 29100
 PAYLOAD_MAX = 56

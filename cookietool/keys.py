@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import os
 import re
 from dataclasses import dataclass, field
@@ -75,6 +74,13 @@ def read_capped(
         raise KeyInputError(str(e)) from e
 
 
+def strip_newline(data: bytes) -> bytes:
+    """A key read whole from a file or pipe, without the line ending that is not part of it."""
+    if data.endswith(b"\r\n"):
+        return data[:-2]
+    return data[:-1] if data.endswith(b"\n") else data
+
+
 def file_keys(
     path: str, data: bytes | None = None, limit: int = MAX_KEY_FILE_BYTES
 ) -> list[SecretKey]:
@@ -123,19 +129,17 @@ def generate(nbytes: int = DEFAULT_KEY_BYTES, fmt: str = "hex", var: str = DEFAU
         raise InputError(f"unknown key format {fmt!r}; choose one of {', '.join(KEY_FORMATS)}")
     import secrets
 
-    raw = secrets.token_bytes(nbytes)
     if fmt == "urlsafe":
-        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+        return secrets.token_urlsafe(nbytes)
     if fmt == "base64":
-        return base64.b64encode(raw).decode("ascii")
-    text = binascii.hexlify(raw).decode("ascii")
-    if fmt != "env":
-        return text
+        return base64.b64encode(secrets.token_bytes(nbytes)).decode("ascii")
+    if fmt == "hex":
+        return secrets.token_hex(nbytes)
     if not _ENV_NAME.fullmatch(var):
         raise InputError(
             "--var must be a variable name: letters, digits and '_', not a digit first"
         )
-    return f"{var}={text}"
+    return f"{var}={secrets.token_hex(nbytes)}"
 
 
 def write_dotenv(path: Path, var: str, value: str, force: bool = False) -> bool:

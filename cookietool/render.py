@@ -14,7 +14,6 @@ from uuid import UUID
 
 from cookietool.escape import for_humans
 from cookietool.session import json_type
-from cookietool.sessionkeys import explain
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -179,6 +178,7 @@ def decode_document(result: Inspection) -> dict[str, Any]:
     payload = result.payload
     return document(
         "decode",
+        format=result.format.name,
         verdict=result.verdict,
         problems=[{"code": p.code, "message": p.message} for p in result.problems],
         notes=list(result.notes),
@@ -225,7 +225,7 @@ VERDICT_WORDS = {
     "invalid": ("INVALID SIGNATURE", "bold red"),
     "damaged": ("DAMAGED COOKIE", "bold red"),
     "expired": ("EXPIRED", "bold red"),
-    "not-a-session": ("SIGNED, BUT NOT A FLASK SESSION", "bold red"),
+    "not-a-session": ("SIGNED, BUT NOT A {framework} SESSION", "bold red"),
 }
 
 
@@ -233,7 +233,7 @@ def render_decode(console: Console, result: Inspection) -> None:
     """Human report of a decoded cookie: the verdict first, then time, checks and data."""
     from rich.text import Text
 
-    head = Text("Flask session cookie", style="bold")
+    head = Text(result.format.title, style="bold")
     if result.name:
         head.append(" " + quoted(result.name))
     size = f"  {len(result.value)} characters"
@@ -246,13 +246,15 @@ def render_decode(console: Console, result: Inspection) -> None:
 
     words, style = VERDICT_WORDS[result.verdict]
     if result.verdict == "not-a-session" and not result.verified:
-        words = "NOT A FLASK SESSION"
+        words = "NOT A {framework} SESSION"
+    # The framework's name comes from the format, never from the cookie.
+    words = words.format(framework=result.format.framework.upper())
     verdict = Text(words, style=style)
     verdict.append(f"  (exit code {0 if result.ok else 1})", style="dim")
     rows = [("Verdict", verdict), ("Signed", _signed_text(result))]
     rows.append(("Signature", _signature_text(result)))
     rows.append(("Expiry", _expiry_text(result)))
-    if not result.scheme.is_flask_default:
+    if result.scheme != result.format.default_scheme:
         scheme = result.scheme
         rows.append(
             (
@@ -278,7 +280,8 @@ def _render_contents(console: Console, result: Inspection) -> None:
         console.print(Text(f"Payload cannot be read: {result.payload_error}", style="red"))
         return
     if result.session_error is not None:
-        console.print(Text(f"Flask cannot read this session: {result.session_error}", "red"))
+        framework = result.format.framework
+        console.print(Text(f"{framework} cannot read this session: {result.session_error}", "red"))
         if unverified:
             console.print(Text(f"Payload{unverified}:", style="bold"))
         console.print(Text(for_humans(compact_json(result.data))))
@@ -300,7 +303,7 @@ def _render_contents(console: Console, result: Inspection) -> None:
     type_width = max(len(type_name(value)) for value in session.values()) + 2
     for key, value in session.items():
         cell = Text(_flashes_text(value) if key == "_flashes" else for_humans(pyrepr(value)))
-        note = explain(key)
+        note = result.format.explain(key)
         if note:
             cell.append(f"\n{note}", style="dim")
         cells = [Text(f"  {names[key]}", style="cyan"), Text(type_name(value), style="magenta")]

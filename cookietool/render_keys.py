@@ -67,6 +67,20 @@ def audit_text(result: AuditResult, origin: KnownKey | None, cookies: int) -> st
     return "\n".join(lines)
 
 
+def hashcat_text(exports: Sequence[HashcatExport], command: str) -> tuple[list[str], list[str]]:
+    """The lines for hashcat (stdout) and, for people, what cannot go and what to run."""
+    lines, notes = [], []
+    for number, export in enumerate(exports, start=1):
+        if export.line is not None:
+            lines.append(export.line)
+        else:
+            reasons = "; ".join(export.reasons)
+            notes.append(f"cookie {number} is outside hashcat mode 29100: {reasons}")
+    if lines:
+        notes.append(f"save the lines above to cookie.hash, then: {command}")
+    return lines, notes
+
+
 def hashcat_document(exports: Sequence[HashcatExport], command: str) -> dict[str, Any]:
     """The ``audit --hashcat --json`` document."""
     return document(
@@ -102,6 +116,11 @@ def verdict_text(verdict: KeyVerdict, where: str = "Key") -> str:
         return f"{head}: strong ({verdict.length} bytes, about {verdict.entropy_bits} bits)"
     reasons = [f"  - {for_humans(reason)}" for reason in verdict.reasons]
     return "\n".join([f"{head}: WEAK", *reasons])
+
+
+def key_document(verdict: KeyVerdict) -> dict[str, Any]:
+    """The ``check-key --json`` document for one key given directly."""
+    return document("check-key", keys=[verdict_fields(verdict)], weak=int(verdict.weak), skipped=[])
 
 
 def scan_document(

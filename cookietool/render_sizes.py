@@ -37,6 +37,17 @@ def _finding(finding: Finding) -> dict[str, Any]:
 def _cookie(check: CookieCheck) -> dict[str, Any]:
     spec = check.spec
     session = check.session
+    fields = (
+        None
+        if session is None
+        else {
+            "format": session.format,
+            "json_bytes": session.json_bytes,
+            "stored_bytes": session.stored_bytes,
+            "compressed": session.compressed,
+            "more_json_bytes_estimate": session.more_json_bytes,
+        }
+    )
     return {
         "label": spec.label,
         "host": spec.host,
@@ -44,14 +55,9 @@ def _cookie(check: CookieCheck) -> dict[str, Any]:
         "name_value_bytes": check.name_value_bytes,
         "headroom_bytes": check.headroom,
         "set_cookie_bytes": check.set_cookie_bytes,
-        "flask_session": None
-        if session is None
-        else {
-            "json_bytes": session.json_bytes,
-            "stored_bytes": session.stored_bytes,
-            "compressed": session.compressed,
-            "more_json_bytes_estimate": session.more_json_bytes,
-        },
+        "session": fields,
+        # The name of schema version 1's first release, kept as long as version 1 is.
+        "flask_session": fields,
         "findings": [_finding(f) for f in check.findings],
     }
 
@@ -105,7 +111,7 @@ def render_size_text(console: Console, report: SizeReport, fail_on: str) -> None
     table.add_column("cookie", overflow="fold")
     for column in ("name+value", "headroom", "Set-Cookie"):
         table.add_column(column, no_wrap=True, justify="right")
-    table.add_column("Flask session")
+    table.add_column("session")
     table.add_column("verdict", no_wrap=True)
     for check in report.cookies:
         spec = check.spec
@@ -123,9 +129,11 @@ def render_size_text(console: Console, report: SizeReport, fail_on: str) -> None
         verdict, style = _verdict(check.findings)
         table.add_row(
             cell,
-            f"{check.name_value_bytes} / 4096",
+            f"{check.name_value_bytes} / {check.name_value_limit}",
             str(check.headroom),
-            "" if check.set_cookie_bytes is None else f"{check.set_cookie_bytes} / 4093",
+            ""
+            if check.set_cookie_bytes is None
+            else f"{check.set_cookie_bytes} / {check.set_cookie_limit}",
             flask,
             Text(verdict, style=style),
         )

@@ -1,4 +1,4 @@
-"""Inspecting a Flask session cookie: signature first, then timestamp, expiry and payload.
+"""Inspecting a session cookie: signature first, then timestamp, expiry and payload.
 
 The order is itsdangerous' own (``TimestampSigner.unsign``, then ``load_payload``): with
 keys, the signature over the raw signed part is checked before anything is read, so a
@@ -13,11 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from cookietool import flaskcookie, tagged
+from cookietool import formats, signer
 from cookietool.caps import DEFAULT as DEFAULT_CAPS
 from cookietool.caps import Caps
-from cookietool.errors import CookieFormatError, InputError, TagError
-from cookietool.flaskcookie import DIGEST_SIZES, Envelope, Payload, Scheme
+from cookietool.errors import CookieFormatError, InputError
+from cookietool.formats import CookieFormat, Envelope, Payload
+from cookietool.signer import DIGEST_SIZES, Scheme
 
 if TYPE_CHECKING:
     from cookietool.keys import SecretKey
@@ -66,9 +67,11 @@ class Inspection:
     name: str | None
     scheme: Scheme
     signature: SignatureCheck
+    format: CookieFormat
     timestamp_raw: int | None
     timestamp_error: str | None
     legacy_epoch: bool
+    timestamp: int | None
     now: int
     max_age: int | None
     expired: bool | None
@@ -88,13 +91,6 @@ class Inspection:
     def compressed(self) -> bool:
         """True when the payload is marked as zlib-compressed."""
         return self.envelope.compressed
-
-    @property
-    def timestamp(self) -> int | None:
-        """Unix seconds of signing, or None when the timestamp cannot be read."""
-        if self.timestamp_raw is None:
-            return None
-        return flaskcookie.to_unix(self.timestamp_raw, self.legacy_epoch)
 
     @property
     def age(self) -> int | None:
@@ -132,8 +128,8 @@ class Inspection:
             found.append(
                 Problem(
                     "not-a-session",
-                    f"the payload is a JSON {json_type(self.data)}, not an object: Flask "
-                    "cannot load it as a session",
+                    f"the payload is a JSON {json_type(self.data)}, not an object: it "
+                    "cannot be loaded as a session",
                 )
             )
         return tuple(found)
@@ -177,10 +173,12 @@ def json_type(value: Any) -> str:
     return "object"
 
 
-def check_signature(env: Envelope, keys: Sequence[SecretKey], scheme: Scheme) -> SignatureCheck:
-    """Verify the signature over the raw signed part, as Flask's SECRET_KEY_FALLBACKS do."""
+def check_signature(
+    env: Envelope, keys: Sequence[SecretKey], scheme: Scheme, fmt: CookieFormat
+) -> SignatureCheck:
+    """Verify the signature over the raw signed part, trying fallback keys as Flask does."""
     try:
-        signature: bytes | None = flaskcookie.read_signature(env)
+        signature: bytes | None = fmt.read_signature(env)
     except CookieFormatError:
         signature = None
     if not keys:
@@ -201,7 +199,7 @@ def check_signature(env: Envelope, keys: Sequence[SecretKey], scheme: Scheme) ->
             len(keys),
             reason="the signature segment is not base64, so no key can match",
         )
-    index = flaskcookie.find_key(env.signed_part, signature, [key.value for key in keys], scheme)
+    index = signer.find_key(env.signed_part, signature, [key.value for key in keys], scheme)
     if index is None:
         if len(signature) not in DIGEST_SIZES.values():
             reason = (
@@ -221,6 +219,7 @@ def inspect_cookie(
     *,
     name: str | None = None,
     scheme: Scheme | None = None,
+    fmt: CookieFormat | None = None,
     max_age: int | None = None,
     epoch: str = "auto",
     now: int | None = None,
@@ -235,24 +234,25 @@ def inspect_cookie(
         raise InputError(f"unknown epoch {epoch!r}; choose one of {', '.join(EPOCHS)}")
     if max_age is not None and max_age < 0:
         raise InputError("--max-age must not be negative")
-    scheme = scheme or Scheme()
-    env = flaskcookie.envelope(value)
-    signature = check_signature(env, keys, scheme)
+    fmt = fmt or formats.get()
+    scheme = scheme or fmt.default_scheme
+    env = fmt.envelope(value)
+    signature = check_signature(env, keys, scheme, fmt)
     now = int(time.time()) if now is None else now
 
     timestamp_raw: int | None = None
+    timestamp: int | None = None
     timestamp_error = None
+    legacy = False
     try:
-        timestamp_raw = flaskcookie.read_timestamp(env)
+        timestamp_raw = fmt.read_timestamp(env)
+        timestamp, legacy = fmt.to_unix(timestamp_raw, epoch)
     except CookieFormatError as e:
         timestamp_error = str(e)
-    legacy = False
-    if timestamp_raw is not None:
-        legacy = flaskcookie.looks_legacy(timestamp_raw) if epoch == "auto" else epoch == "legacy"
     expired = None
-    if max_age is not None and timestamp_raw is not None:
+    if max_age is not None and timestamp is not None:
         # itsdangerous TimestampSigner.unsign: too old, or signed in the future.
-        age = now - flaskcookie.to_unix(timestamp_raw, legacy)
+        age = now - timestamp
         expired = age > max_age or age < 0
 
     payload: Payload | None = None
@@ -262,27 +262,25 @@ def inspect_cookie(
     session_error = None
     limit = caps.inflate_bytes if inflate_limit is None else inflate_limit
     try:
-        payload = flaskcookie.read_payload(env, limit)
-        data = flaskcookie.load_json(payload.json_text, caps.json_depth, caps.int_digits)
+        payload = fmt.read_payload(env, limit)
+        loaded = fmt.load_session(payload.json_text, caps)
+        data, session, session_error = loaded.data, loaded.session, loaded.error
     except InputError as e:
-        # A cap is ours, not Flask's: a cookie that may be genuine is not judged on it,
-        # it is refused as input, unless its signature has already failed the check.
+        # A cap is ours, not the framework's: a cookie that may be genuine is not judged
+        # on it; it is refused as input, unless its signature has already failed.
         if e.cap is not None and signature.status not in ("invalid", "damaged"):
             raise
         payload_error = str(e)
-    if payload_error is None:
-        try:
-            session = tagged.untag(data)
-        except TagError as e:
-            session_error = str(e)
     return Inspection(
         envelope=env,
         name=name,
         scheme=scheme,
         signature=signature,
+        format=fmt,
         timestamp_raw=timestamp_raw,
         timestamp_error=timestamp_error,
         legacy_epoch=legacy,
+        timestamp=timestamp,
         now=now,
         max_age=max_age,
         expired=expired,

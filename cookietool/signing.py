@@ -9,60 +9,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from cookietool.appsettings import CookieSettings
 from cookietool.caps import DEFAULT as DEFAULT_CAPS
 from cookietool.caps import Caps
 from cookietool.errors import InputError, PayloadError, TagError
-from cookietool.flaskcookie import LEGACY_EPOCH, Scheme, check_json_depth
+from cookietool.flaskcookie import LEGACY_EPOCH, SCHEME
+from cookietool.jsontext import check_json_depth
 from cookietool.keys import SecretKey
+from cookietool.signer import Scheme
 
 if TYPE_CHECKING:
     from flask import Flask
-
-#: Flask's PERMANENT_SESSION_LIFETIME default: 31 days.
-DEFAULT_LIFETIME = 31 * 24 * 3600
-#: Longer lifetimes only overflow the date arithmetic of Flask and Werkzeug.
-MAX_LIFETIME = 1000 * 365 * 24 * 3600
-SAMESITE_VALUES = ("Strict", "Lax", "None")
-#: RFC 6265 section 4.1.1: a cookie name is a token (RFC 2616 section 2.2).
-_TOKEN_CHARS = frozenset(chr(c) for c in range(0x21, 0x7F) if chr(c) not in '()<>@,;:\\"/[]?={}')
-
-
-@dataclass(frozen=True)
-class CookieSettings:
-    """Flask's SESSION_COOKIE_* settings and PERMANENT_SESSION_LIFETIME, defaults included."""
-
-    name: str = "session"
-    domain: str | None = None
-    path: str = "/"
-    secure: bool = False
-    httponly: bool = True
-    samesite: str | None = None
-    partitioned: bool = False
-    lifetime: int = DEFAULT_LIFETIME
-
-    def __post_init__(self) -> None:
-        if not self.name or not set(self.name) <= _TOKEN_CHARS:
-            raise InputError(
-                "the cookie name must be an RFC 6265 token: printable ASCII without spaces "
-                'or any of ()<>@,;:\\"/[]?={}'
-            )
-        if self.domain is not None:
-            try:
-                self.domain.partition(":")[0].lstrip(".").encode("idna")
-            except UnicodeError as e:
-                raise InputError("--domain is not a valid domain name") from e
-            if not self.domain.isprintable() or ";" in self.domain:
-                raise InputError("--domain is not a valid domain name")
-        if not self.path.isprintable() or ";" in self.path:
-            raise InputError("--path must be printable and hold no ';'")
-        if self.samesite is not None and self.samesite not in SAMESITE_VALUES:
-            raise InputError(f"SameSite must be one of {', '.join(SAMESITE_VALUES)}")
-        if self.lifetime < 0:
-            raise InputError("the session lifetime must not be negative")
-        if self.lifetime > MAX_LIFETIME:
-            raise InputError(
-                f"the session lifetime is at most {MAX_LIFETIME} seconds (about 1000 years)"
-            )
 
 
 @dataclass(frozen=True)
@@ -123,7 +80,7 @@ def sign_session(
     """
     if not keys:
         raise InputError("signing needs a key: pass --key, --key-hex, --key-file or --key-env")
-    scheme = scheme or Scheme()
+    scheme = scheme or SCHEME
     settings = settings or CookieSettings()
     timestamp = int(time.time()) if timestamp is None else timestamp
     stamp = timestamp - LEGACY_EPOCH if legacy else timestamp

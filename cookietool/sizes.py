@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from importlib import resources
 
-from cookietool import flaskcookie
+from cookietool import defaults, formats
 from cookietool.cookieinput import (
     SetCookie,
     cookie_pairs,
@@ -26,6 +26,7 @@ from cookietool.cookieinput import (
 )
 from cookietool.errors import CookieFormatError, InputError
 from cookietool.har import HarCookies
+from cookietool.signer import DEFAULT_INFLATE_LIMIT
 
 #: What each ``measure`` of the limits data counts.
 MEASURES = {
@@ -42,11 +43,8 @@ MEASURES = {
     "(request line and other headers, estimated by --head-bytes)",
 }
 LEVELS = ("error", "warning")
-#: Bytes of a request head besides its Cookie line: request line, Host, User-Agent,
-#: Accept and friends. An estimate (a desktop browser's navigation sends about this);
-#: --head-bytes replaces it with a measured figure.
-DEFAULT_HEAD_BYTES = 600
-DEFAULT_WARN_AT = 90
+DEFAULT_HEAD_BYTES = defaults.HEAD_BYTES
+DEFAULT_WARN_AT = defaults.WARN_AT
 ZLIB_OVERHEAD = 11
 
 
@@ -107,12 +105,13 @@ class Finding:
 
 @dataclass(frozen=True)
 class SessionSize:
-    """What a Flask session cookie holds, and roughly how much more fits."""
+    """What a session cookie holds, and roughly how much more fits."""
 
     json_bytes: int
     stored_bytes: int
     compressed: bool
     more_json_bytes: int
+    format: str = "flask"
 
 
 @dataclass(frozen=True)
@@ -136,6 +135,9 @@ class CookieCheck:
     headroom: int
     findings: tuple[Finding, ...]
     session: SessionSize | None
+    #: The smallest limits of the data on name + value and on the Set-Cookie header.
+    name_value_limit: int = 0
+    set_cookie_limit: int = 0
 
 
 @dataclass(frozen=True)
@@ -190,14 +192,12 @@ def specs_from_text(
     """
     form, body = detect(text)
     if form == "value":
-        try:
-            flaskcookie.envelope(body)
-        except CookieFormatError as e:
+        if formats.detect(body) is None:
             raise InputError(
                 f"{label} is not a cookie: a bare value must be a session cookie "
                 "(PAYLOAD.TIMESTAMP.SIGNATURE); give other cookies as name=value, a "
                 "Set-Cookie line or a Cookie header"
-            ) from e
+            )
         return [CookieSpec(label, default_name, body)], []
     if form == "pair":
         name, value = split_pair(body)
@@ -253,6 +253,44 @@ def specs_from_document(
             observed += headers
     if not specs:
         raise InputError(f"{label} holds no cookie")
+    return specs, observed
+
+
+def gather(
+    inputs: Sequence[str],
+    default_name: str,
+    *,
+    stdin_text: str | None = None,
+    har: Iterable[HarCookies] = (),
+    signed: SetCookie | None = None,
+    max_cookies: int = 10_000,
+    max_line: int = 64 << 10,
+) -> tuple[list[CookieSpec], list[tuple[str | None, str]]]:
+    """Every cookie to check, and the Cookie headers seen, from all that size-check reads.
+
+    ``inputs`` are the command line's texts, '-' standing for ``stdin_text``; ``har`` the
+    entries of a HAR file; ``signed`` the Set-Cookie line Flask would send for --payload.
+    """
+    specs: list[CookieSpec] = []
+    observed: list[tuple[str | None, str]] = []
+    for number, text in enumerate(inputs, start=1):
+        if text == "-":
+            found, headers = specs_from_document(
+                stdin_text or "",
+                "standard input",
+                default_name,
+                max_cookies=max_cookies,
+                max_line=max_line,
+            )
+        else:
+            found, headers = specs_from_text(text, f"argument {number}", default_name)
+        specs += found
+        observed += headers
+    found, headers = specs_from_har(har)
+    specs += found
+    observed += headers
+    if signed is not None:
+        specs.append(CookieSpec("--payload", signed.name, signed.value, set_cookie=signed))
     return specs, observed
 
 
@@ -365,8 +403,12 @@ def lifetime_seconds(cookie: SetCookie, now: float) -> int | None:
 
 
 def _session_size(value: str, headroom: int) -> SessionSize | None:
+    detected = formats.detect(value)
+    if detected is None:
+        return None
+    fmt = detected[0]
     try:
-        payload = flaskcookie.read_payload(flaskcookie.envelope(value))
+        payload = fmt.read_payload(fmt.envelope(value), DEFAULT_INFLATE_LIMIT)
     except CookieFormatError:
         return None
     # Base64 turns 3 bytes into 4 characters. A compressed payload is assumed to grow by
@@ -376,7 +418,7 @@ def _session_size(value: str, headroom: int) -> SessionSize | None:
     more = max(headroom, 0) * 3 // 4
     if payload.compressed:
         more = more * payload.json_bytes // max(payload.stored_bytes - ZLIB_OVERHEAD, 1)
-    return SessionSize(payload.json_bytes, payload.stored_bytes, payload.compressed, more)
+    return SessionSize(payload.json_bytes, payload.stored_bytes, payload.compressed, more, fmt.name)
 
 
 def check_cookie(
@@ -441,8 +483,10 @@ def check_cookie(
                 None,
                 unit=_days,
             )
-    browser_limits = [lim.limit for lim in by_measure.get("name_value", [])]
-    headroom = (min(browser_limits) if browser_limits else 4096) - name_value
+    # What the report divides by comes from the data, never from a literal here.
+    name_value_limit = min((lim.limit for lim in by_measure.get("name_value", [])), default=0)
+    header_limit = min((lim.limit for lim in by_measure.get("set_cookie_header", [])), default=0)
+    headroom = name_value_limit - name_value
     return CookieCheck(
         spec,
         name_value,
@@ -450,6 +494,8 @@ def check_cookie(
         headroom,
         tuple(findings),
         _session_size(spec.value, headroom),
+        name_value_limit,
+        header_limit,
     )
 
 

@@ -10,7 +10,7 @@ import json
 import os
 import re
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext, suppress
 from dataclasses import dataclass
 from importlib import resources
@@ -432,3 +432,25 @@ def _decode_escapes(body: bytes) -> bytes | None:
         return escaped.decode("unicode_escape").encode("utf-8", "surrogatepass")
     except UnicodeError:
         return None
+
+
+def candidate_sources(
+    builtin: bool, paths: Sequence[str], quoted: bool = False, max_line: int = MAX_LINE_BYTES
+) -> list[CandidateSource]:
+    """What audit tries: the built-in keys and Flask-Unsign's list unless told not to,
+    then each wordlist file in order."""
+    sources = []
+    if builtin:
+        sources.append(builtin_source())
+        bundled = flask_unsign_source()
+        if bundled is not None:
+            sources.append(bundled)
+    sources += [file_source(path, quoted=quoted, max_line=max_line) for path in paths]
+    if not sources:
+        raise InputError("nothing to try: --no-builtin and no --wordlist")
+    return sources
+
+
+def origin_of(key: bytes) -> KnownKey | None:
+    """Where a key was published, when it is one of the built-in known keys."""
+    return next((known for known in known_keys() if known.value == key), None)

@@ -11,7 +11,9 @@ import pytest
 
 from cookietool import audit, hashcat, wordlists
 from cookietool.errors import CookieFormatError, InputError
-from cookietool.flaskcookie import LEGACY_EPOCH, Scheme
+from cookietool.flaskcookie import LEGACY_EPOCH
+from cookietool.flaskcookie import scheme as flask_scheme
+from cookietool.signer import Scheme
 from cookietool.wordlists import Block, CandidateSource
 from tests.conftest import flask_cookie, make_app
 
@@ -25,7 +27,9 @@ def cookie_for(key: str | bytes, **app_kwargs: object) -> str:
 def run(
     cookies: list[str], sources: list[CandidateSource], scheme: Scheme | None = None, jobs: int = 1
 ) -> audit.AuditResult:
-    return audit.audit([audit.Target(c, scheme or Scheme()) for c in cookies], sources, jobs=jobs)
+    return audit.audit(
+        [audit.Target(c, scheme or flask_scheme()) for c in cookies], sources, jobs=jobs
+    )
 
 
 def wordlist(tmp_path: Path, lines: list[bytes], name: str = "words.txt") -> str:
@@ -105,12 +109,14 @@ def test_custom_salt_and_sha256_need_the_matching_options() -> None:
     # A SHA-256 signature cannot match any SHA-1 key: refused, never "no key found".
     with pytest.raises(CookieFormatError, match="pass the app's --digest"):
         run([cookie], [wordlists.builtin_source()])
-    assert run([cookie], [wordlists.builtin_source()], Scheme(digest="sha256")).key is None
-    found = run([cookie], [wordlists.builtin_source()], Scheme("my-salt", "sha256", "hmac"))
+    assert run([cookie], [wordlists.builtin_source()], flask_scheme(digest="sha256")).key is None
+    found = run([cookie], [wordlists.builtin_source()], flask_scheme("my-salt", "sha256", "hmac"))
     assert found.key == b"dev"
     django = cookie_for("secret", key_derivation="django-concat")
     assert (
-        run([django], [wordlists.builtin_source()], Scheme(key_derivation="django-concat")).key
+        run(
+            [django], [wordlists.builtin_source()], flask_scheme(key_derivation="django-concat")
+        ).key
         == b"secret"
     )
 
@@ -135,7 +141,7 @@ def test_every_candidate_is_tried_against_every_cookie() -> None:
     result = run([a, b, b], [wordlists.builtin_source()])
     assert (result.key, result.cookies) == (b"secret", (1, 2))
     mixed = audit.audit(
-        [audit.Target(a, Scheme()), audit.Target(c, Scheme(salt="other"))],
+        [audit.Target(a, flask_scheme()), audit.Target(c, flask_scheme(salt="other"))],
         [wordlists.builtin_source()],
         jobs=1,
     )
@@ -168,18 +174,18 @@ def test_hashcat_self_test_pair() -> None:
         "given", lambda: iter([Block("given", "keys", (b"nope", b"hashcat"), 2)]), 2
     )
     assert run([HASHCAT_COOKIE], [source]).key == b"hashcat"
-    export = hashcat.export(HASHCAT_COOKIE, Scheme())
+    export = hashcat.export(HASHCAT_COOKIE, flask_scheme())
     assert (export.line, export.reasons) == (HASHCAT_COOKIE, ())
     assert hashcat.command() == "hashcat -m 29100 -a 0 cookie.hash wordlist.txt"
 
 
 def test_hashcat_explains_what_is_outside_the_mode() -> None:
     compressed = flask_cookie(make_app(), {"items": ["x" * 20] * 50})[0]
-    assert "zlib-compressed" in hashcat.export(compressed, Scheme()).reasons[0]
+    assert "zlib-compressed" in hashcat.export(compressed, flask_scheme()).reasons[0]
     long_payload = "eyJ" + "A" * 54 + ".YjdgRQ.1OTlf1PD0H9wXsu_qS0aywAJVD8"  # 57 characters
-    assert hashcat.export(long_payload[1:], Scheme()).ok  # 56 is still inside
-    assert "mode 29100 takes at most 56" in hashcat.export(long_payload, Scheme()).reasons[0]
-    reasons = hashcat.export(HASHCAT_COOKIE, Scheme("x", "sha256", "concat")).reasons
+    assert hashcat.export(long_payload[1:], flask_scheme()).ok  # 56 is still inside
+    assert "mode 29100 takes at most 56" in hashcat.export(long_payload, flask_scheme()).reasons[0]
+    reasons = hashcat.export(HASHCAT_COOKIE, flask_scheme("x", "sha256", "concat")).reasons
     assert [r.split(";")[0] for r in reasons] == [
         "the salt is 'x'",
         "the digest is sha256",
@@ -189,15 +195,15 @@ def test_hashcat_explains_what_is_outside_the_mode() -> None:
 
 def test_bad_inputs() -> None:
     with pytest.raises(CookieFormatError):
-        audit.groups_for([audit.Target("not-a-cookie", Scheme())])
+        audit.groups_for([audit.Target("not-a-cookie", flask_scheme())])
     # decode accepts a damaged timestamp; so does audit, which never reads it.
     damaged_timestamp = HASHCAT_COOKIE.split(".")[0] + ".*." + HASHCAT_COOKIE.split(".")[2]
-    assert audit.groups_for([audit.Target(damaged_timestamp, Scheme())])
+    assert audit.groups_for([audit.Target(damaged_timestamp, flask_scheme())])
     # A signature that cannot be decoded matches no key: refused, not "no key found".
     with pytest.raises(CookieFormatError, match="no key can match"):
-        audit.groups_for([audit.Target(HASHCAT_COOKIE[:-1], Scheme())])
+        audit.groups_for([audit.Target(HASHCAT_COOKIE[:-1], flask_scheme())])
     with pytest.raises(CookieFormatError, match="signature is not valid base64"):
-        hashcat.export("a.b.c", Scheme())
+        hashcat.export("a.b.c", flask_scheme())
     with pytest.raises(InputError, match="at least one cookie"):
         audit.audit([], [wordlists.builtin_source()])
     with pytest.raises(InputError, match="does not exist"):
@@ -229,4 +235,4 @@ def test_fast_path_finds_long_keys(digest: str) -> None:
     long_key = secrets.token_bytes(150)  # longer than every block: hashed first, as HMAC does
     cookie = cookie_for(long_key, digest=digest)
     source = CandidateSource("k", lambda: iter([Block("k", "keys", (b"x" * 200, long_key), 2)]), 2)
-    assert run([cookie], [source], Scheme(digest=digest)).key == long_key
+    assert run([cookie], [source], flask_scheme(digest=digest)).key == long_key

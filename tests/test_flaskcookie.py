@@ -13,33 +13,36 @@ from hypothesis import given
 from hypothesis import strategies as st
 from itsdangerous import BadData, Signer, URLSafeTimedSerializer
 
-from cookietool import flaskcookie
+from cookietool import flaskcookie, jsontext, signer
 from cookietool.errors import CookieFormatError, InputError, PayloadTooLargeError
-from cookietool.flaskcookie import DIGESTS, KEY_DERIVATIONS, LEGACY_EPOCH, Scheme
+from cookietool.flaskcookie import LEGACY_EPOCH
+from cookietool.flaskcookie import scheme as flask_scheme
+from cookietool.formats import Payload
+from cookietool.signer import DIGESTS, KEY_DERIVATIONS
 
 
 @pytest.mark.parametrize("digest", DIGESTS)
 @pytest.mark.parametrize("derivation", KEY_DERIVATIONS)
 def test_derive_key_and_signature_match_itsdangerous(digest: str, derivation: str) -> None:
-    signer = Signer(
+    oracle = Signer(
         b"s3cret",
         salt="my-salt",
         key_derivation=derivation,
         digest_method=getattr(hashlib, digest),
     )
-    scheme = Scheme("my-salt", digest, derivation)
+    scheme = flask_scheme("my-salt", digest, derivation)
     derived = scheme.derive_key(b"s3cret")
-    assert derived == signer.derive_key()
-    expected = signer.get_signature(b"abc.def")
-    assert scheme.signature(derived, b"abc.def") == flaskcookie.b64decode(expected, "signature")
+    assert derived == oracle.derive_key()
+    expected = oracle.get_signature(b"abc.def")
+    assert scheme.signature(derived, b"abc.def") == signer.b64decode(expected, "signature")
     assert len(scheme.signature(derived, b"x")) == scheme.signature_size
 
 
 def test_scheme_rejects_unknown_choices() -> None:
     with pytest.raises(InputError, match="unknown digest"):
-        Scheme(digest="md5")
+        flask_scheme(digest="md5")
     with pytest.raises(InputError, match="unknown key derivation"):
-        Scheme(key_derivation="pbkdf2")
+        flask_scheme(key_derivation="pbkdf2")
 
 
 @given(st.dictionaries(st.text(max_size=8), st.text(max_size=300), max_size=8))
@@ -50,13 +53,13 @@ def test_parts_read_what_itsdangerous_writes(data: dict[str, str]) -> None:
     value = serializer.dumps(data)
     env = flaskcookie.envelope(value)
     payload = flaskcookie.read_payload(env)
-    assert flaskcookie.load_json(payload.json_text) == data
+    assert jsontext.load_json(payload.json_text) == data
     assert env.compressed == payload.compressed == value.startswith(".")
     assert abs(flaskcookie.read_timestamp(env) - time.time()) < 5
     signature = flaskcookie.read_signature(env)
-    assert flaskcookie.find_key(env.signed_part, signature, [b"old", b"new"], Scheme()) == 1
-    assert flaskcookie.find_key(env.signed_part, signature, [b"new", b"x"], Scheme()) == 0
-    assert flaskcookie.find_key(env.signed_part, signature, [b"old"], Scheme()) is None
+    assert signer.find_key(env.signed_part, signature, [b"old", b"new"], flask_scheme()) == 1
+    assert signer.find_key(env.signed_part, signature, [b"new", b"x"], flask_scheme()) == 0
+    assert signer.find_key(env.signed_part, signature, [b"old"], flask_scheme()) is None
 
 
 @given(st.binary(max_size=64))
@@ -68,7 +71,7 @@ def test_b64decode_is_itsdangerous_base64_decode(segment: bytes) -> None:
     except BadData:
         expected = None
     try:
-        got: bytes | None = flaskcookie.b64decode(segment, "part")
+        got: bytes | None = signer.b64decode(segment, "part")
     except CookieFormatError:
         got = None
     assert got == expected
@@ -97,9 +100,9 @@ def test_tampered_payload_fails_verification() -> None:
     rest = value.split(".", 1)[1]
     forged = base64.urlsafe_b64encode(b'{"admin":true}').rstrip(b"=").decode() + "." + rest
     env = flaskcookie.envelope(forged)
-    assert flaskcookie.load_json(flaskcookie.read_payload(env).json_text) == {"admin": True}
+    assert jsontext.load_json(flaskcookie.read_payload(env).json_text) == {"admin": True}
     signature = flaskcookie.read_signature(env)
-    assert flaskcookie.find_key(env.signed_part, signature, [b"k"], Scheme()) is None
+    assert signer.find_key(env.signed_part, signature, [b"k"], flask_scheme()) is None
 
 
 def _compressed_cookie(data: bytes) -> str:
@@ -107,7 +110,7 @@ def _compressed_cookie(data: bytes) -> str:
     return f".{body}.AAAAAA.c2ln"
 
 
-def _payload(value: str, **kwargs: int) -> flaskcookie.Payload:
+def _payload(value: str, **kwargs: int) -> Payload:
     return flaskcookie.read_payload(flaskcookie.envelope(value), **kwargs)
 
 
@@ -169,7 +172,7 @@ def test_truncated_compressed_payload() -> None:
 
 def test_payload_that_is_not_json() -> None:
     with pytest.raises(CookieFormatError, match="not JSON"):
-        flaskcookie.load_json(_payload("bm90IGpzb24.AAAA.c2ln").json_text)
+        jsontext.load_json(_payload("bm90IGpzb24.AAAA.c2ln").json_text)
 
 
 def test_legacy_epoch_detection() -> None:

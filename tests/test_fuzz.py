@@ -13,7 +13,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cookietool import cookieinput, flaskcookie, tagged
+from cookietool import cookieinput, flaskcookie, jsontext, tagged
 from cookietool.errors import CookietoolError
 from cookietool.keys import text_key
 from cookietool.session import inspect_cookie
@@ -69,7 +69,7 @@ def test_input_readers_raise_only_our_errors(text: str) -> None:
 @given(st.text(max_size=200))
 def test_payload_reading_raises_only_our_errors(text: str) -> None:
     only_our_errors(parse_payload, text)
-    only_our_errors(flaskcookie.load_json, text)
+    only_our_errors(jsontext.load_json, text)
 
 
 @given(

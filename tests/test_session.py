@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from markupsafe import Markup
 
 from cookietool.errors import InputError
-from cookietool.flaskcookie import LEGACY_EPOCH, Scheme
+from cookietool.flaskcookie import LEGACY_EPOCH
+from cookietool.flaskcookie import scheme as flask_scheme
 from cookietool.keys import SecretKey, text_key
 from cookietool.session import inspect_cookie
 from tests.conftest import FROZEN, flask_cookie, flask_dumps, flask_reads, make_app
@@ -99,7 +100,7 @@ def test_fallback_keys_report_which_key_matched() -> None:
 def test_custom_session_interfaces(salt: str, digest: str, derivation: str) -> None:
     app = make_app(salt=salt, digest=digest, key_derivation=derivation)
     value, _ = flask_cookie(app, {"role": "admin"})
-    assert inspect_cookie(value, keys("dev"), scheme=Scheme(salt, digest, derivation)).ok
+    assert inspect_cookie(value, keys("dev"), scheme=flask_scheme(salt, digest, derivation)).ok
     default = inspect_cookie(value, keys("dev"))
     assert default.signature.status == "invalid"
     assert default.session == {"role": "admin"}

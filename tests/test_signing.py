@@ -9,11 +9,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from cookietool import render
+from cookietool.appsettings import CookieSettings
 from cookietool.errors import CapError, InputError, PayloadError
-from cookietool.flaskcookie import LEGACY_EPOCH, Scheme
+from cookietool.flaskcookie import LEGACY_EPOCH
+from cookietool.flaskcookie import scheme as flask_scheme
 from cookietool.keys import SecretKey, text_key
 from cookietool.session import inspect_cookie
-from cookietool.signing import CookieSettings, parse_payload, sign_session
+from cookietool.signer import Scheme
+from cookietool.signing import parse_payload, sign_session
 from tests.conftest import FROZEN, expires_after, flask_cookie, flask_dumps, flask_reads, make_app
 from tests.strategies import sessions
 from tests.test_session import EVERY_TAG
@@ -26,15 +29,15 @@ def ring(*values: str | bytes) -> list[SecretKey]:
 @pytest.mark.parametrize(
     ("app_kwargs", "keys", "scheme"),
     [
-        ({}, ring("dev"), Scheme()),
-        ({"secret_key": b"\x00\xffbin"}, ring(b"\x00\xffbin"), Scheme()),
-        ({"secret_key": "new", "fallbacks": ["old"]}, ring("old", "new"), Scheme()),
-        ({"salt": "custom"}, ring("dev"), Scheme(salt="custom")),
-        ({"digest": "sha256"}, ring("dev"), Scheme(digest="sha256")),
+        ({}, ring("dev"), flask_scheme()),
+        ({"secret_key": b"\x00\xffbin"}, ring(b"\x00\xffbin"), flask_scheme()),
+        ({"secret_key": "new", "fallbacks": ["old"]}, ring("old", "new"), flask_scheme()),
+        ({"salt": "custom"}, ring("dev"), flask_scheme(salt="custom")),
+        ({"digest": "sha256"}, ring("dev"), flask_scheme(digest="sha256")),
         (
             {"digest": "sha512", "key_derivation": "django-concat"},
             ring("dev"),
-            Scheme(digest="sha512", key_derivation="django-concat"),
+            flask_scheme(digest="sha512", key_derivation="django-concat"),
         ),
     ],
 )

@@ -258,12 +258,12 @@ def test_unquote_never_raises(line: bytes, key: bytes | None) -> None:
 
 def test_lone_surrogate_lines_in_worker_processes(tmp_path: Path) -> None:
     from cookietool import audit
-    from cookietool.flaskcookie import Scheme
+    from cookietool.flaskcookie import scheme as flask_scheme
     from tests.test_audit import cookie_for
 
     path = tmp_path / "quoted.txt"
     path.write_bytes(b"u'\\ud800'\n'\\ud800' 'x'\nb'\\xff'\n\xff\xfe\n'found-it'\n")
-    target = audit.Target(cookie_for("found-it"), Scheme())
+    target = audit.Target(cookie_for("found-it"), flask_scheme())
     result = audit.audit([target], [wordlists.file_source(str(path), quoted=True)], jobs=2)
     assert result.key == b"found-it" and result.tried == 4
 

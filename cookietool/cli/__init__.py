@@ -1,0 +1,144 @@
+"""The ``cookietool`` command line: parse options, call the core, render the result.
+
+One module a command (``decode``, ``sign``, ``size_check``, ``audit``, ``check_key``,
+``genkey``), sharing option bundles (``options``), the exit codes and their one place of
+mapping (``base`` and :class:`CookietoolGroup` here), and the renderers of the core.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from cookietool import __version__
+from cookietool.caps import DESCRIPTIONS as CAP_DESCRIPTIONS
+from cookietool.cli.base import (
+    _OUTPUT_ERRNOS,
+    DEBUG_ENV,
+    Command,
+    ExitCode,
+    InputProblem,
+    OutputFailed,
+    PipeClosed,
+    _error_line,
+    _quiet_stdout,
+)
+from cookietool.errors import CookietoolError
+
+__all__ = ["DEBUG_ENV", "CookietoolGroup", "ExitCode", "cli", "main"]
+
+
+class CookietoolGroup(click.Group):
+    """The one place where results and errors become exit codes."""
+
+    command_class = Command
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            code = super().invoke(ctx)
+        except CookietoolError as e:
+            hint = f" (raise the cap with --cap {e.cap}=N)" if e.cap else ""
+            raise InputProblem(f"{e}{hint}") from e
+        except BrokenPipeError as e:
+            raise PipeClosed() from e
+        except OSError as e:
+            # The core turns errors reading input into input errors; what reaches here
+            # from writing the output is reported as such (Click would exit 1 on some).
+            if e.errno in _OUTPUT_ERRNOS:
+                raise OutputFailed(e.strerror or type(e).__name__) from e
+            raise
+        if isinstance(code, ExitCode) and code != ExitCode.OK:
+            ctx.exit(code)
+        return code
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Run a command and exit with the code of the contract, whatever happened."""
+        kwargs["standalone_mode"] = False
+        if sys.stdin is None:
+            # Started with standard input closed (<&-): it reads as empty, and every
+            # command that needed it says so as bad input.
+            sys.stdin = open(os.devnull)  # noqa: SIM115 (lives as long as the process)
+        if sys.stdout is None:
+            _error_line("standard output is closed")
+            sys.exit(ExitCode.OUTPUT_FAILED)
+        try:
+            code = super().main(*args, **kwargs)
+            sys.stdout.flush()
+        except click.UsageError as e:
+            hint = ""
+            if e.ctx is not None:
+                hint = f" (see '{e.ctx.command_path} --help')"
+            _error_line(f"{e.format_message()}{hint}")
+            code = ExitCode.USAGE
+        except click.ClickException as e:
+            _error_line(e.format_message())
+            code = e.exit_code
+        except (click.Abort, KeyboardInterrupt):
+            _error_line("interrupted")
+            code = ExitCode.INTERRUPTED
+        except (BrokenPipeError, PipeClosed):
+            _quiet_stdout()
+            code = ExitCode.BROKEN_PIPE
+        except OutputFailed as e:
+            _quiet_stdout()
+            _error_line(f"cannot write the output: {e}")
+            code = ExitCode.OUTPUT_FAILED
+        except Exception as e:
+            if os.environ.get(DEBUG_ENV) == "1":
+                import traceback
+
+                traceback.print_exc()
+            _error_line(
+                f"internal error ({type(e).__name__}): this is a bug in cookietool; "
+                f"set {DEBUG_ENV}=1 to see the traceback"
+            )
+            code = ExitCode.INTERNAL
+        sys.exit(int(code) if isinstance(code, int) else ExitCode.OK)
+
+
+@click.group(cls=CookietoolGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="cookietool")
+@click.option(
+    "--color/--no-color",
+    default=None,
+    help="Force colours on or off (default: on a terminal, unless NO_COLOR is set).",
+)
+@click.option(
+    "--cap",
+    "cap_specs",
+    multiple=True,
+    metavar="NAME=N",
+    help="Raise or lower a cap on untrusted input (repeatable). NAME is one of "
+    + ", ".join(CAP_DESCRIPTIONS)
+    + "; the README gives their defaults and what each bounds.",
+)
+@click.pass_context
+def cli(ctx: click.Context, color: bool | None, cap_specs: tuple[str, ...]) -> None:
+    """Decode, verify and sign Flask session cookies; check cookie sizes; make keys.
+
+    Exit codes: 0 success, 1 a check failed (bad signature, expired, a size limit, a
+    weak key), 2 usage error or unreadable input, 70 internal error, 74 output not
+    written, 130 interrupted, 141 output pipe closed.
+    """
+    from cookietool import caps
+
+    ctx.obj = {"color": color, "caps": caps.parse(cap_specs)}
+
+
+def _register() -> None:
+    # Each command is a module of its own; importing them costs only their Click objects.
+    from cookietool.cli import audit, check_key, decode, genkey, sign, size_check
+
+    for module in (decode, sign, size_check, audit, check_key, genkey):
+        cli.add_command(module.command)
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="cookietool")

@@ -1,0 +1,144 @@
+"""``cookietool audit``: find a cookie's secret key among known and listed keys."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from cookietool.cli.base import Command, ExitCode
+from cookietool.cli.options import app_options, current_caps, json_option, read_stdin
+
+if TYPE_CHECKING:
+    from cookietool.appsettings import AppSettings
+    from cookietool.audit import AuditResult, Target
+    from cookietool.wordlists import CandidateSource
+
+
+@click.command("audit", cls=Command)
+@click.argument("cookies", nargs=-1, metavar="COOKIE...")
+@click.option(
+    "--wordlist",
+    "wordlist_paths",
+    multiple=True,
+    metavar="FILE",
+    help="Candidate keys, one per line as raw bytes; .gz read directly; '-' streams stdin.",
+)
+@click.option(
+    "--quoted",
+    is_flag=True,
+    help="Wordlist lines are Flask-Unsign's quoted Python literals ('key', b'key').",
+)
+@click.option(
+    "--no-builtin",
+    is_flag=True,
+    help="Skip the built-in known keys and Flask-Unsign's wordlist.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 256),
+    help="Worker processes (default: one per CPU; at most 256).",
+)
+@app_options(keys=False)
+@click.option(
+    "--hashcat",
+    "for_hashcat",
+    is_flag=True,
+    help="Print the line for hashcat's mode 29100 instead of searching, or why it cannot.",
+)
+@json_option
+def command(
+    cookies: tuple[str, ...],
+    wordlist_paths: tuple[str, ...],
+    quoted: bool,
+    no_builtin: bool,
+    jobs: int | None,
+    app: AppSettings,
+    for_hashcat: bool,
+    as_json: bool,
+) -> ExitCode:
+    """Find a session cookie's secret key among known and listed keys.
+
+    Tries every candidate against every COOKIE (any form 'decode' takes) and stops at the
+    first match. Candidates: the built-in list of framework defaults and documentation
+    keys, Flask-Unsign's wordlist when cookietool[wordlist] is installed, and --wordlist
+    files. Exit codes: 1 a key was found (the key is weak), 0 none was, 2 bad input.
+    """
+    from cookietool import audit as engine
+    from cookietool import cookieinput, render, render_keys, wordlists
+
+    if not cookies:
+        raise click.UsageError("give at least one COOKIE")
+    values = [
+        cookieinput.extract(read_stdin("COOKIE") if c == "-" else c, app.cookie.name).value
+        for c in cookies
+    ]
+    if for_hashcat:
+        from cookietool import hashcat
+
+        exports = [hashcat.export(value, app.scheme) for value in values]
+        if as_json:
+            document = render_keys.hashcat_document(exports, hashcat.command())
+            click.echo(render.dump_json(document))
+        else:
+            lines, notes = render_keys.hashcat_text(exports, hashcat.command())
+            for line in lines:
+                click.echo(line)
+            for note in notes:
+                click.echo(note, err=True)
+        return ExitCode.OK if all(e.ok for e in exports) else ExitCode.CHECK_FAILED
+    targets = [engine.Target(value, app.scheme, app.format) for value in values]
+    engine.groups_for(targets)  # bad cookies are refused before any work starts
+    sources = wordlists.candidate_sources(
+        not no_builtin, wordlist_paths, quoted, current_caps().wordlist_line_bytes
+    )
+    result = _run_audit(targets, sources, jobs, show_progress=not as_json)
+    origin = None if result.key is None else wordlists.origin_of(result.key)
+    if as_json:
+        click.echo(render.dump_json(render_keys.audit_document(result, origin, len(targets))))
+    else:
+        click.echo(render_keys.audit_text(result, origin, len(targets)))
+    return ExitCode.CHECK_FAILED if result.key is not None else ExitCode.OK
+
+
+def _run_audit(
+    targets: list[Target], sources: list[CandidateSource], jobs: int | None, show_progress: bool
+) -> AuditResult:
+    """The search, with a progress bar on stderr when it is a terminal."""
+    import gc
+
+    from cookietool import audit as engine
+
+    gc.enable()  # a long run: let the collector work again (__main__ pauses it at start-up)
+    if not (show_progress and sys.stderr.isatty()):
+        return engine.audit(targets, sources, jobs=jobs)
+    import time
+
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    sizes = [source.size for source in sources]
+    total = None if None in sizes else sum(size or 0 for size in sizes)
+    columns: Any = (
+        TextColumn("{task.fields[tried]:,} keys tried, {task.fields[rate]:,.0f}/s"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    started = time.perf_counter()
+    console = Console(stderr=True, markup=False, highlight=False)
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("audit", total=total, tried=0, rate=0.0)
+
+        def update(tried: int, done: int) -> None:
+            rate = tried / max(time.perf_counter() - started, 1e-9)
+            progress.update(task, completed=done, tried=tried, rate=rate)
+
+        return engine.audit(targets, sources, jobs=jobs, on_progress=update)

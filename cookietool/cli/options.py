@@ -1,0 +1,223 @@
+"""Option bundles the commands share, and the one place they become AppSettings.
+
+A command that needs keys, a signing scheme or the session cookie's settings decorates
+itself with :func:`app_options` and receives one ``app: AppSettings`` argument instead
+of a dozen options; every command spells each option the same way.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+import click
+
+from cookietool.errors import CapError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from cookietool.appsettings import AppSettings
+    from cookietool.caps import Caps
+    from cookietool.keys import SecretKey
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: The key options, by parameter name; taken in command-line order.
+KEY_PARAMS = ("key_texts", "key_hexes", "key_envs", "key_files")
+SCHEME_PARAMS = ("salt", "digest", "key_derivation")
+COOKIE_PARAMS = ("name", "domain", "path", "secure", "samesite", "partitioned", "lifetime")
+
+
+def current_caps() -> Caps:
+    """The caps of this run (--cap), for the commands to pass to the core."""
+    from cookietool import caps
+
+    root = click.get_current_context().find_root()
+    found: Caps = (root.obj or {}).get("caps", caps.DEFAULT)
+    return found
+
+
+def read_stdin(what: str) -> str:
+    """Standard input as text, refused over the input-bytes cap."""
+    limit = current_caps().input_bytes
+    data = sys.stdin.buffer.read(limit + 1)
+    if len(data) > limit:
+        raise CapError(f"standard input ({what}) is over {limit} bytes", "input-bytes")
+    try:
+        return str(data.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        raise click.BadParameter("standard input is not UTF-8 text", param_hint=what) from e
+
+
+def stdout_console(ctx: click.Context) -> Console:
+    """The rich console for data on stdout, honouring --color/--no-color."""
+    from cookietool.render import make_console
+
+    return make_console(color=ctx.find_root().obj["color"])
+
+
+def json_option(f: F) -> F:
+    """--json: one versioned JSON document on stdout instead of the human report."""
+    return click.option(
+        "--json", "as_json", is_flag=True, help="Print one JSON document (schema in the README)."
+    )(f)
+
+
+def _key_options() -> list[Callable[[F], F]]:
+    return [
+        click.option(
+            "--key",
+            "key_texts",
+            multiple=True,
+            metavar="KEY",
+            help="A secret key as text. All key options repeat and mix, and are taken in the "
+            "order given, oldest first: the last is SECRET_KEY, the others "
+            "SECRET_KEY_FALLBACKS. Visible in shell history: prefer --key-env or --key-file.",
+        ),
+        click.option(
+            "--key-hex",
+            "key_hexes",
+            multiple=True,
+            metavar="HEX",
+            help="A binary secret key in hex. Repeatable.",
+        ),
+        click.option(
+            "--key-env",
+            "key_envs",
+            multiple=True,
+            metavar="VAR",
+            help="Read a key from environment variable VAR. Repeatable.",
+        ),
+        click.option(
+            "--key-file",
+            "key_files",
+            multiple=True,
+            metavar="FILE",
+            help="Read keys from FILE, one per line as raw bytes, oldest first ('-' for stdin). "
+            "Repeatable.",
+        ),
+    ]
+
+
+def _scheme_options() -> list[Callable[[F], F]]:
+    from cookietool.flaskcookie import SCHEME
+    from cookietool.signer import DIGESTS, KEY_DERIVATIONS
+
+    return [
+        click.option(
+            "--salt", default=SCHEME.salt, show_default=True, help="Salt of the session interface."
+        ),
+        click.option(
+            "--digest",
+            type=click.Choice(DIGESTS),
+            default=SCHEME.digest,
+            show_default=True,
+            help="HMAC digest of the app's session interface.",
+        ),
+        click.option(
+            "--key-derivation",
+            type=click.Choice(KEY_DERIVATIONS),
+            default=SCHEME.key_derivation,
+            show_default=True,
+            help="itsdangerous key derivation of the app's session interface.",
+        ),
+    ]
+
+
+def _cookie_options(all_settings: bool) -> list[Callable[[F], F]]:
+    from cookietool.appsettings import DEFAULT_LIFETIME, SAMESITE_VALUES
+
+    name = click.option(
+        "--name",
+        default="session",
+        show_default=True,
+        help="SESSION_COOKIE_NAME: the cookie to take from a Cookie header, and to set.",
+    )
+    if not all_settings:
+        return [name]
+    return [
+        name,
+        click.option("--domain", help="SESSION_COOKIE_DOMAIN."),
+        click.option("--path", default="/", show_default=True, help="SESSION_COOKIE_PATH."),
+        click.option("--secure", is_flag=True, help="SESSION_COOKIE_SECURE."),
+        click.option(
+            "--samesite", type=click.Choice(SAMESITE_VALUES), help="SESSION_COOKIE_SAMESITE."
+        ),
+        click.option("--partitioned", is_flag=True, help="SESSION_COOKIE_PARTITIONED."),
+        click.option(
+            "--lifetime",
+            type=click.IntRange(min=0),
+            default=DEFAULT_LIFETIME,
+            show_default=True,
+            metavar="SECONDS",
+            help="PERMANENT_SESSION_LIFETIME, for Expires of a permanent session.",
+        ),
+    ]
+
+
+def app_options(*, keys: bool = True, cookie: str = "name") -> Callable[[F], F]:
+    """Add the key, scheme and cookie options, and pass one ``app: AppSettings`` instead.
+
+    ``cookie`` is ``"name"`` for commands that only pick a cookie by name, ``"all"`` for
+    those that set one (the SESSION_COOKIE_* settings).
+    """
+
+    def decorate(f: F) -> F:
+        @functools.wraps(f)
+        def with_app(*args: Any, **kwargs: Any) -> Any:
+            kwargs["app"] = resolve_app(click.get_current_context(), kwargs)
+            return f(*args, **kwargs)
+
+        options = [*(_key_options() if keys else []), *_scheme_options()]
+        options += _cookie_options(cookie == "all")
+        command: Any = with_app
+        for option in reversed(options):
+            command = option(command)
+        return cast(F, command)
+
+    return decorate
+
+
+def resolve_app(ctx: click.Context, kwargs: dict[str, Any]) -> AppSettings:
+    """The one place options become AppSettings (and later the app, env and .env too).
+
+    The option values are taken out of ``kwargs``, so the command sees only ``app``.
+    """
+    from cookietool.appsettings import AppSettings, CookieSettings
+    from cookietool.signer import Scheme
+
+    found_keys = collect_keys(ctx) if "key_texts" in kwargs else []
+    for name in KEY_PARAMS:
+        kwargs.pop(name, None)
+    scheme = Scheme(*(kwargs.pop(name) for name in SCHEME_PARAMS))
+    cookie = {name: kwargs.pop(name) for name in COOKIE_PARAMS if name in kwargs}
+    return AppSettings(keys=tuple(found_keys), scheme=scheme, cookie=CookieSettings(**cookie))
+
+
+def collect_keys(ctx: click.Context) -> list[SecretKey]:
+    """Every key given, in the order the options stand on the command line (oldest first)."""
+    from cookietool import keys
+    from cookietool.cli.base import ORDER_META
+
+    params = ctx.params
+    if not any(params.get(name) for name in KEY_PARAMS):
+        return []
+    order = [name for name in ctx.meta.get(ORDER_META, []) if name in KEY_PARAMS]
+    seen = dict.fromkeys(KEY_PARAMS, 0)
+    found = []
+    for name in order:
+        value = params[name][seen[name]]
+        seen[name] += 1
+        number = seen[name]
+        if name == "key_texts":
+            found.append(keys.text_key(value, f"--key #{number}"))
+        elif name == "key_hexes":
+            found.append(keys.hex_key(value, f"--key-hex #{number}"))
+        elif name == "key_envs":
+            found.append(keys.env_key(value))
+        else:
+            found.extend(keys.file_keys(value, limit=current_caps().key_file_bytes))
+    return found

@@ -1,0 +1,180 @@
+"""``cookietool size-check``: cookie and header sizes against real limits, for CI."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from cookietool import defaults
+from cookietool.cli.base import Command, ExitCode
+from cookietool.cli.options import (
+    app_options,
+    current_caps,
+    read_stdin,
+    stdout_console,
+)
+from cookietool.cli.sign import permanent_option
+
+if TYPE_CHECKING:
+    from cookietool.appsettings import AppSettings
+    from cookietool.har import HarCookies
+
+
+class ServerOption(click.Option):
+    """--server, whose help lists the server names of the limits data when it is shown."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        from cookietool import sizes
+
+        names = ", ".join(sizes.server_names(sizes.load_limits()))
+        self.help = (
+            "Also check the Cookie request header against these servers' limits, or 'all'. "
+            f"Servers: {names}."
+        )
+        return super().get_help_record(ctx)
+
+
+@click.command("size-check", cls=Command)
+@click.argument("inputs", nargs=-1, metavar="[INPUT]...")
+@click.option(
+    "--har",
+    "har_file",
+    metavar="FILE",
+    help="Check every Set-Cookie and Cookie header of a browser HAR export, by host.",
+)
+@click.option(
+    "--payload",
+    metavar="JSON",
+    help="Check the cookie Flask would set for this session ('-' for stdin); needs a key.",
+)
+@app_options(cookie="all")
+@permanent_option
+@click.option("--server", "server_spec", cls=ServerOption, metavar="NAME[,NAME]")
+@click.option("--list-limits", is_flag=True, help="Print the limits with their sources, and exit.")
+@click.option(
+    "--warn-at",
+    type=click.IntRange(1, 100),
+    default=defaults.WARN_AT,
+    show_default=True,
+    metavar="PERCENT",
+    help="Warn when a size reaches this share of a limit.",
+)
+@click.option(
+    "--budget",
+    type=click.IntRange(min=1),
+    metavar="BYTES",
+    help="Your own limit on a cookie's name + value bytes; going over it is an error.",
+)
+@click.option(
+    "--head-bytes",
+    type=click.IntRange(min=0),
+    default=defaults.HEAD_BYTES,
+    show_default=True,
+    metavar="BYTES",
+    help="Request head bytes besides the Cookie line, for whole-request server limits.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning"]),
+    default="error",
+    show_default=True,
+    help="Exit 1 on errors only, or on warnings too.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github", "junit"]),
+    default="text",
+    show_default=True,
+    help="text (a table), json, github (workflow annotations) or junit (XML).",
+)
+@click.option("--json", "as_json", is_flag=True, help="The same as --format json.")
+@click.pass_context
+def command(
+    ctx: click.Context,
+    inputs: tuple[str, ...],
+    har_file: str | None,
+    payload: str | None,
+    app: AppSettings,
+    permanent: bool,
+    server_spec: str | None,
+    list_limits: bool,
+    warn_at: int,
+    budget: int | None,
+    head_bytes: int,
+    fail_on: str,
+    fmt: str,
+    as_json: bool,
+) -> ExitCode:
+    """Check cookie sizes against browser, Werkzeug and server limits, for CI.
+
+    Each INPUT is a cookie in any form 'decode' takes, or '-' for standard input: a curl
+    header dump (curl -D - or -i: its Set-Cookie lines), a Netscape cookie jar (curl -c,
+    wget), or one cookie per line. A bare value must be a session cookie, and is named
+    after --name; other input is refused. Exit codes: 0 within limits
+    (warnings are printed), 1 a browser would drop a cookie, a selected server would
+    refuse the request, a budget is exceeded, or a warning under --fail-on warning.
+    """
+    from cookietool import render, render_sizes, sizes
+
+    fmt = "json" if as_json else fmt
+    limits = sizes.load_limits()
+    if list_limits:
+        if fmt == "json":
+            click.echo(render.dump_json(render_sizes.limits_document(limits)))
+        else:
+            render_sizes.render_limits_text(stdout_console(ctx), limits)
+        return ExitCode.OK
+    if not (inputs or har_file or payload):
+        raise click.UsageError("give cookies to check, --har FILE or --payload JSON")
+    caps = current_caps()
+    har: tuple[HarCookies, ...] = ()
+    if har_file is not None:
+        from cookietool.har import read_har_file
+
+        har = tuple(read_har_file(har_file, max_bytes=caps.har_bytes))
+    specs, observed = sizes.gather(
+        inputs,
+        app.cookie.name,
+        stdin_text=read_stdin("INPUT") if "-" in inputs else None,
+        har=har,
+        signed=_payload_cookie(payload, app, permanent) if payload is not None else None,
+        max_cookies=caps.cookies,
+        max_line=caps.line_bytes,
+    )
+    report = sizes.check(
+        specs,
+        observed_headers=observed,
+        servers=sizes.select_servers(server_spec, limits) if server_spec else (),
+        limits=limits,
+        warn_at=warn_at,
+        budget=budget,
+        head_bytes=head_bytes,
+    )
+    if fmt == "json":
+        click.echo(render.dump_json(render_sizes.size_document(report, fail_on)))
+    elif fmt == "github":
+        click.echo(render_sizes.github_annotations(report, fail_on))
+    elif fmt == "junit":
+        click.echo(render_sizes.junit_xml(report, fail_on))
+    else:
+        render_sizes.render_size_text(stdout_console(ctx), report, fail_on)
+    return ExitCode.CHECK_FAILED if report.failed(fail_on) else ExitCode.OK
+
+
+def _payload_cookie(payload: str, app: AppSettings, permanent: bool) -> Any:
+    """The Set-Cookie line Flask would send for --payload, split."""
+    from cookietool.cookieinput import parse_set_cookie
+    from cookietool.signing import parse_payload, sign_session
+
+    signed = sign_session(
+        parse_payload(read_stdin("--payload") if payload == "-" else payload, current_caps()),
+        app.keys,
+        scheme=app.scheme,
+        settings=app.cookie,
+        set_cookie=True,
+        permanent=permanent,
+    )
+    assert signed.set_cookie is not None
+    return parse_set_cookie(signed.set_cookie)

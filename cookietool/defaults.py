@@ -1,0 +1,13 @@
+"""Defaults the command line shows in --help and the core applies, written once.
+
+They live in this small module so that --help need not import the modules that use them.
+"""
+
+from __future__ import annotations
+
+#: size-check: warn when a size reaches this share of a limit, in percent.
+WARN_AT = 90
+#: size-check: bytes of a request head besides its Cookie line (request line, Host,
+#: User-Agent, Accept and friends): an estimate of what a desktop browser's navigation
+#: sends, which --head-bytes replaces with a measured figure.
+HEAD_BYTES = 600

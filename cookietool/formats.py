@@ -1,0 +1,139 @@
+"""The seam between cookietool and the cookie formats of the frameworks it reads.
+
+A format says what a framework's session cookie looks like: its parts, its default
+signing scheme and cookie name, its timestamp's epoch, how its payload becomes a session,
+and which well-known session keys it can explain. ``session``, ``sizes``, ``audit`` and
+the renderers ask a format through this module and never import one by name; a new
+format is one module implementing :class:`CookieFormat`, registered in ``FORMATS``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from cookietool.caps import Caps
+    from cookietool.signer import Scheme
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """A value split into what a signature covers and its parts, none of them read yet.
+
+    This is the neutral parsed form: the one notion of "a cookie" that decode, audit,
+    sign and size-check share. Whether each part can be read is asked part by part, after
+    the signature has been checked.
+    """
+
+    value: str
+    signed_part: bytes
+    payload_segment: bytes
+    timestamp_segment: bytes
+    signature_segment: bytes
+
+    @property
+    def compressed(self) -> bool:
+        """True when the payload is marked zlib-compressed (a leading dot, in itsdangerous)."""
+        return self.signed_part.startswith(b".")
+
+
+@dataclass(frozen=True)
+class Payload:
+    """The session JSON of a cookie as stored: its text and its size before inflating."""
+
+    json_text: str
+    stored_bytes: int
+    compressed: bool
+
+    @property
+    def json_bytes(self) -> int:
+        """Size of the session JSON as stored (after inflating)."""
+        return len(self.json_text.encode("utf-8"))
+
+
+@dataclass(frozen=True)
+class Session:
+    """What a payload's JSON holds once the framework has read it."""
+
+    data: Any
+    session: Any
+    error: str | None
+
+
+class CookieFormat(Protocol):
+    """What cookietool needs to know of one framework's session cookie."""
+
+    #: The --format name, such as "flask".
+    name: str
+    #: How reports introduce a cookie of this format, such as "Flask session cookie".
+    title: str
+    #: The framework's name in sentences, such as "Flask".
+    framework: str
+    #: The cookie name the framework uses unless configured otherwise.
+    default_cookie_name: str
+    #: The signing scheme of an app that changed nothing.
+    default_scheme: Scheme
+
+    def recognise(self, value: str) -> str | None:
+        """Why ``value`` looks like this format, or None when it does not."""
+        ...
+
+    def envelope(self, value: str) -> Envelope:
+        """Split a value into its parts, or raise CookieFormatError if it is not shaped so."""
+        ...
+
+    def read_signature(self, env: Envelope) -> bytes:
+        """The raw signature bytes."""
+        ...
+
+    def read_timestamp(self, env: Envelope) -> int:
+        """The timestamp integer as stored."""
+        ...
+
+    def to_unix(self, raw: int, epoch: str) -> tuple[int, bool]:
+        """Unix seconds of a stored timestamp, and whether a legacy epoch was used."""
+        ...
+
+    def read_payload(self, env: Envelope, inflate_limit: int) -> Payload:
+        """The payload's JSON text, inflated when it is compressed."""
+        ...
+
+    def load_session(self, json_text: str, caps: Caps) -> Session:
+        """The JSON and the session the framework makes of it."""
+        ...
+
+    def explain(self, key: str) -> str | None:
+        """What a well-known session key means, for the human report."""
+        ...
+
+    def signed_parts(self, value: str, scheme: Scheme) -> tuple[bytes, bytes]:
+        """What a key search needs, refusing a value whose signature no key can match."""
+        ...
+
+
+#: Every format, by name: the module that holds it and the attribute naming its object.
+FORMATS = {"flask": ("cookietool.flaskcookie", "FORMAT")}
+DEFAULT = "flask"
+
+
+def detect(value: str) -> tuple[CookieFormat, str] | None:
+    """The first format ``value`` looks like, with the reason; None if it looks like none."""
+    for name in FORMATS:
+        fmt = get(name)
+        reason = fmt.recognise(value)
+        if reason is not None:
+            return fmt, reason
+    return None
+
+
+def get(name: str = DEFAULT) -> CookieFormat:
+    """The format called ``name``; its module is imported only when asked for."""
+    from cookietool.errors import InputError
+
+    if name not in FORMATS:
+        raise InputError(f"unknown cookie format {name!r}; choose one of {', '.join(FORMATS)}")
+    module, attribute = FORMATS[name]
+    found: CookieFormat = getattr(importlib.import_module(module), attribute)
+    return found
