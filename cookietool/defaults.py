@@ -5,6 +5,9 @@ They live in this small module so that --help need not import the modules that u
 
 from __future__ import annotations
 
+#: genkey: random bytes of a new key, and the variable Flask's from_prefixed_env() reads.
+KEY_BYTES = 32
+ENV_VAR = "FLASK_SECRET_KEY"
 #: size-check: warn when a size reaches this share of a limit, in percent.
 WARN_AT = 90
 #: size-check: bytes of a request head besides its Cookie line (request line, Host,

@@ -11,11 +11,65 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from typing import Protocol
+
     from cookietool.caps import Caps
     from cookietool.signer import Scheme
+
+    # The protocol exists for the type checker only: importing typing.Protocol's machinery
+    # costs start-up time that decode cannot spare.
+    class CookieFormat(Protocol):
+        """What cookietool needs to know of one framework's session cookie."""
+
+        #: The --format name, such as "flask".
+        name: str
+        #: How reports introduce a cookie of this format, such as "Flask session cookie".
+        title: str
+        #: The framework's name in sentences, such as "Flask".
+        framework: str
+        #: The cookie name the framework uses unless configured otherwise.
+        default_cookie_name: str
+        #: The signing scheme of an app that changed nothing.
+        default_scheme: Scheme
+
+        def recognise(self, value: str) -> str | None:
+            """Why ``value`` looks like this format, or None when it does not."""
+            ...
+
+        def envelope(self, value: str) -> Envelope:
+            """Split a value into its parts, or raise CookieFormatError if it is not shaped so."""
+            ...
+
+        def read_signature(self, env: Envelope) -> bytes:
+            """The raw signature bytes."""
+            ...
+
+        def read_timestamp(self, env: Envelope) -> int:
+            """The timestamp integer as stored."""
+            ...
+
+        def to_unix(self, raw: int, epoch: str) -> tuple[int, bool]:
+            """Unix seconds of a stored timestamp, and whether a legacy epoch was used."""
+            ...
+
+        def read_payload(self, env: Envelope, inflate_limit: int) -> Payload:
+            """The payload's JSON text, inflated when it is compressed."""
+            ...
+
+        def load_session(self, json_text: str, caps: Caps) -> Session:
+            """The JSON and the session the framework makes of it."""
+            ...
+
+        def explain(self, key: str) -> str | None:
+            """What a well-known session key means, for the human report."""
+            ...
+
+        def signed_parts(self, value: str, scheme: Scheme) -> tuple[bytes, bytes]:
+            """What a key search needs, refusing a value whose signature no key can match."""
+            ...
 
 
 @dataclass(frozen=True)
@@ -60,57 +114,6 @@ class Session:
     data: Any
     session: Any
     error: str | None
-
-
-class CookieFormat(Protocol):
-    """What cookietool needs to know of one framework's session cookie."""
-
-    #: The --format name, such as "flask".
-    name: str
-    #: How reports introduce a cookie of this format, such as "Flask session cookie".
-    title: str
-    #: The framework's name in sentences, such as "Flask".
-    framework: str
-    #: The cookie name the framework uses unless configured otherwise.
-    default_cookie_name: str
-    #: The signing scheme of an app that changed nothing.
-    default_scheme: Scheme
-
-    def recognise(self, value: str) -> str | None:
-        """Why ``value`` looks like this format, or None when it does not."""
-        ...
-
-    def envelope(self, value: str) -> Envelope:
-        """Split a value into its parts, or raise CookieFormatError if it is not shaped so."""
-        ...
-
-    def read_signature(self, env: Envelope) -> bytes:
-        """The raw signature bytes."""
-        ...
-
-    def read_timestamp(self, env: Envelope) -> int:
-        """The timestamp integer as stored."""
-        ...
-
-    def to_unix(self, raw: int, epoch: str) -> tuple[int, bool]:
-        """Unix seconds of a stored timestamp, and whether a legacy epoch was used."""
-        ...
-
-    def read_payload(self, env: Envelope, inflate_limit: int) -> Payload:
-        """The payload's JSON text, inflated when it is compressed."""
-        ...
-
-    def load_session(self, json_text: str, caps: Caps) -> Session:
-        """The JSON and the session the framework makes of it."""
-        ...
-
-    def explain(self, key: str) -> str | None:
-        """What a well-known session key means, for the human report."""
-        ...
-
-    def signed_parts(self, value: str, scheme: Scheme) -> tuple[bytes, bytes]:
-        """What a key search needs, refusing a value whose signature no key can match."""
-        ...
 
 
 #: Every format, by name: the module that holds it and the attribute naming its object.

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from cookietool import defaults
 from cookietool.errors import CapError, InputError, KeyInputError
 
 if TYPE_CHECKING:
@@ -17,10 +18,10 @@ if TYPE_CHECKING:
 MIN_KEY_BYTES = 16
 #: More random bytes than this buy nothing (HMAC hashes longer keys down to one block).
 MAX_KEY_BYTES = 1024
-DEFAULT_KEY_BYTES = 32
+DEFAULT_KEY_BYTES = defaults.KEY_BYTES
 KEY_FORMATS = ("hex", "urlsafe", "base64", "env")
 #: The variable Flask's ``app.config.from_prefixed_env()`` reads SECRET_KEY from.
-DEFAULT_ENV_VAR = "FLASK_SECRET_KEY"
+DEFAULT_ENV_VAR = defaults.ENV_VAR
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,11 @@ from cookietool import formats, signer
 from cookietool.caps import DEFAULT as DEFAULT_CAPS
 from cookietool.caps import Caps
 from cookietool.errors import CookieFormatError, InputError
-from cookietool.formats import CookieFormat, Envelope, Payload
+from cookietool.formats import Envelope, Payload
 from cookietool.signer import DIGEST_SIZES, Scheme
 
 if TYPE_CHECKING:
+    from cookietool.formats import CookieFormat
     from cookietool.keys import SecretKey
 
 EPOCHS = ("auto", "unix", "legacy")

@@ -6,7 +6,8 @@ import click
 
 from cookietool.cli.base import Command, ExitCode
 from cookietool.cli.options import json_option
-from cookietool.keys import DEFAULT_ENV_VAR, DEFAULT_KEY_BYTES
+from cookietool.defaults import ENV_VAR as DEFAULT_ENV_VAR
+from cookietool.defaults import KEY_BYTES as DEFAULT_KEY_BYTES
 
 
 @click.command("genkey", cls=Command)
