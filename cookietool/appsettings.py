@@ -8,8 +8,8 @@ core never looks at options.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
 
 from cookietool.errors import InputError
 
@@ -64,12 +64,15 @@ class CookieSettings:
             )
 
 
-@dataclass(frozen=True)
-class AppSettings:
-    """The app as cookietool sees it; keys oldest first, the last is SECRET_KEY."""
+class AppSettings(NamedTuple):
+    """The app as cookietool sees it; keys oldest first, the last is SECRET_KEY.
+
+    A named tuple rather than a dataclass: it is built on every run of every command,
+    and a frozen dataclass costs a millisecond of start-up to define.
+    """
 
     keys: tuple[SecretKey, ...]
     scheme: Scheme
-    cookie: CookieSettings = field(default_factory=lambda: CookieSettings())
+    cookie: CookieSettings
     #: The cookie format (cookietool.formats), "flask" unless said otherwise.
     format: str = "flask"

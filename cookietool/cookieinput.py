@@ -4,6 +4,7 @@ or a ``Cookie`` request header."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from cookietool.errors import InputError
 
@@ -26,8 +27,7 @@ SET_COOKIE_ATTRIBUTES = frozenset(
 FORMS = ("value", "pair", "set-cookie", "cookie-header")
 
 
-@dataclass(frozen=True)
-class CookieInput:
+class CookieInput(NamedTuple):
     """A cookie value found in user input, with the name it came with, if any."""
 
     name: str | None

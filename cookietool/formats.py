@@ -10,8 +10,7 @@ format is one module implementing :class:`CookieFormat`, registered in ``FORMATS
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from typing import Protocol
@@ -72,8 +71,7 @@ if TYPE_CHECKING:
             ...
 
 
-@dataclass(frozen=True)
-class Envelope:
+class Envelope(NamedTuple):
     """A value split into what a signature covers and its parts, none of them read yet.
 
     This is the neutral parsed form: the one notion of "a cookie" that decode, audit,
@@ -93,8 +91,7 @@ class Envelope:
         return self.signed_part.startswith(b".")
 
 
-@dataclass(frozen=True)
-class Payload:
+class Payload(NamedTuple):
     """The session JSON of a cookie as stored: its text and its size before inflating."""
 
     json_text: str
@@ -107,8 +104,7 @@ class Payload:
         return len(self.json_text.encode("utf-8"))
 
 
-@dataclass(frozen=True)
-class Session:
+class Session(NamedTuple):
     """What a payload's JSON holds once the framework has read it."""
 
     data: Any

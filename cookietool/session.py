@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cookietool import formats, signer
 from cookietool.caps import DEFAULT as DEFAULT_CAPS
@@ -30,8 +30,7 @@ EPOCHS = ("auto", "unix", "legacy")
 VERDICTS = ("valid", "unchecked", "invalid", "damaged", "expired", "not-a-session")
 
 
-@dataclass(frozen=True)
-class SignatureCheck:
+class SignatureCheck(NamedTuple):
     """The verdict on a cookie's signature for the keys given (oldest first).
 
     ``status`` is ``valid``, ``invalid`` (keys were given and none verifies, or the
@@ -52,8 +51,7 @@ class SignatureCheck:
         return self.key_index is not None and self.key_index == self.keys_tried - 1
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """One reason the cookie is not one Flask would accept: a code and a sentence."""
 
     code: str

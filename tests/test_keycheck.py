@@ -347,7 +347,7 @@ def test_scan_python_line_is_the_name_not_the_value(tmp_path: Path) -> None:
 
 
 def test_random_keys_never_read_as_words() -> None:
-    # Measured once over 1,800,000 genkey keys (300,000 of each format and size): none.
+    # Measured once over 3,600,000 genkey keys (600,000 of each format and size): none.
     # Here 60,000 keep the false-positive rate honest on every run.
     for fmt in ("base64", "urlsafe", "hex"):
         for nbytes in (16, 32):
