@@ -74,5 +74,8 @@ class AppSettings(NamedTuple):
     keys: tuple[SecretKey, ...]
     scheme: Scheme
     cookie: CookieSettings
+    #: Where the keys came from, in words ("the key options", "$FLASK_SECRET_KEY"); never
+    #: the keys themselves.
+    key_source: str = ""
     #: The cookie format (cookietool.formats), "flask" unless said otherwise.
     format: str = "flask"

@@ -206,6 +206,7 @@ def decode_document(result: Inspection) -> dict[str, Any]:
             "key_index": check.key_index,
             "key_label": check.key_label,
             "keys_tried": check.keys_tried,
+            "keys_from": result.key_source or None,
         },
         scheme={
             "salt": result.scheme.salt,
@@ -368,15 +369,16 @@ def _signature_text(result: Inspection) -> Text:
             "NOT CHECKED: no key given (--key, --key-file, --key-env or --key-hex)",
             style="yellow",
         )
+    source = f" (keys from {for_humans(result.key_source)})" if result.key_source else ""
     if check.status == "damaged":
         return Text(f"DAMAGED: {check.reason}", style="bold red")
     if check.status == "invalid":
-        return Text(f"INVALID: {check.reason}", style="bold red")
+        return Text(f"INVALID: {check.reason}{source}", style="bold red")
     assert check.key_index is not None
     which = "the current key" if check.matched_newest else "a fallback key"
     text = Text("VALID", style="bold green")
     label = for_humans(check.key_label or "")
-    text.append(f": key {check.key_index + 1} of {check.keys_tried} ({label}), {which}")
+    text.append(f": key {check.key_index + 1} of {check.keys_tried} ({label}), {which}{source}")
     return text
 
 

@@ -80,6 +80,8 @@ class Inspection:
     session: Any
     session_error: str | None
     notes: tuple[str, ...] = ()
+    #: Where the keys came from, in words, for the report (never the keys).
+    key_source: str = ""
 
     @property
     def value(self) -> str:
@@ -224,6 +226,7 @@ def inspect_cookie(
     now: int | None = None,
     inflate_limit: int | None = None,
     caps: Caps = DEFAULT_CAPS,
+    key_source: str = "",
 ) -> Inspection:
     """Check a session cookie against ``keys`` and ``max_age``, then read what it holds.
 
@@ -289,6 +292,7 @@ def inspect_cookie(
         session=session,
         session_error=session_error,
         notes=_notes(signature, scheme),
+        key_source=key_source,
     )
 
 

@@ -79,6 +79,7 @@ def test_decode_json_document(cookie: str) -> None:
         "key_index": 1,
         "key_label": "--key #2",
         "keys_tried": 2,
+        "keys_from": "the key options",
     }
     assert (doc["expired"], doc["ok"], doc["max_age"]) == (True, False, 60)
     assert (doc["compressed"], doc["legacy_epoch"], doc["timestamp"]) == (False, False, FROZEN)

@@ -102,6 +102,7 @@ STDIN_PARAMS = frozenset(
         "har_file",
         "key_files",
         "key_file",
+        "key_texts",
         "wordlist_paths",
         "targets",
     }

@@ -73,6 +73,7 @@ def command(
         epoch=epoch,
         inflate_limit=inflate_limit,
         caps=current_caps(),
+        key_source=app.key_source,
     )
     if as_json:
         click.echo(render.dump_json(render.decode_document(result)))

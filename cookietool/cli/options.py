@@ -73,9 +73,11 @@ def _key_options() -> list[Callable[[F], F]]:
             "key_texts",
             multiple=True,
             metavar="KEY",
-            help="A secret key as text. All key options repeat and mix, and are taken in the "
-            "order given, oldest first: the last is SECRET_KEY, the others "
-            "SECRET_KEY_FALLBACKS. Visible in shell history: prefer --key-env or --key-file.",
+            help="A secret key as text ('-': asked for, hidden, on a terminal; else read from "
+            "stdin). All key options repeat and mix, and are taken in the order given, oldest "
+            "first: the last is SECRET_KEY, the others SECRET_KEY_FALLBACKS. Without any, keys "
+            "come from --dotenv, else from $COOKIETOOL_SECRET_KEY or $FLASK_SECRET_KEY (and "
+            "$FLASK_SECRET_KEY_FALLBACKS).",
         ),
         click.option(
             "--key-hex",
@@ -98,6 +100,14 @@ def _key_options() -> list[Callable[[F], F]]:
             metavar="FILE",
             help="Read keys from FILE, one per line as raw bytes, oldest first ('-' for stdin). "
             "Repeatable.",
+        ),
+        click.option(
+            "--dotenv",
+            "dotenv_path",
+            metavar="PATH",
+            help="Read the keys from this .env file as Flask's from_prefixed_env() would: "
+            "FLASK_SECRET_KEY and FLASK_SECRET_KEY_FALLBACKS (a JSON list), or "
+            "COOKIETOOL_SECRET_KEY. The environment is not changed.",
         ),
     ]
 
@@ -189,12 +199,32 @@ def resolve_app(ctx: click.Context, kwargs: dict[str, Any]) -> AppSettings:
     from cookietool.appsettings import AppSettings, CookieSettings
     from cookietool.signer import Scheme
 
-    found_keys = collect_keys(ctx) if "key_texts" in kwargs else []
+    wants_keys = "key_texts" in kwargs
+    found_keys = tuple(collect_keys(ctx)) if wants_keys else ()
+    dotenv_path = kwargs.pop("dotenv_path", None)
     for name in KEY_PARAMS:
         kwargs.pop(name, None)
+    # One order of precedence: the key options, then --dotenv, then the environment.
+    origin = "the key options" if found_keys else ""
+    if wants_keys and not found_keys:
+        import os
+
+        from cookietool import keysources
+
+        source = (
+            keysources.from_dotenv(dotenv_path)
+            if dotenv_path is not None
+            else keysources.from_environment(os.environ)
+        )
+        if source is not None:
+            found_keys, origin = source
+    elif dotenv_path is not None:
+        raise click.UsageError("--dotenv is a source of keys: give it instead of key options")
     scheme = Scheme(*(kwargs.pop(name) for name in SCHEME_PARAMS))
     cookie = {name: kwargs.pop(name) for name in COOKIE_PARAMS if name in kwargs}
-    return AppSettings(keys=tuple(found_keys), scheme=scheme, cookie=CookieSettings(**cookie))
+    return AppSettings(
+        keys=found_keys, scheme=scheme, cookie=CookieSettings(**cookie), key_source=origin
+    )
 
 
 def collect_keys(ctx: click.Context) -> list[SecretKey]:
@@ -213,7 +243,8 @@ def collect_keys(ctx: click.Context) -> list[SecretKey]:
         seen[name] += 1
         number = seen[name]
         if name == "key_texts":
-            found.append(keys.text_key(value, f"--key #{number}"))
+            text = _ask_for_key() if value == "-" else value
+            found.append(keys.text_key(text, f"--key #{number}"))
         elif name == "key_hexes":
             found.append(keys.hex_key(value, f"--key-hex #{number}"))
         elif name == "key_envs":
@@ -221,3 +252,12 @@ def collect_keys(ctx: click.Context) -> list[SecretKey]:
         else:
             found.extend(keys.file_keys(value, limit=current_caps().key_file_bytes))
     return found
+
+
+def _ask_for_key() -> str:
+    """``--key -``: a hidden prompt on a terminal, else one line of standard input."""
+    if sys.stdin.isatty():
+        text: str = click.prompt("Secret key", hide_input=True, err=True)
+        return text
+    lines = read_stdin("--key -").splitlines()
+    return lines[0] if lines else ""
