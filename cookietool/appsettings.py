@@ -77,5 +77,10 @@ class AppSettings(NamedTuple):
     #: Where the keys came from, in words ("the key options", "$FLASK_SECRET_KEY"); never
     #: the keys themselves.
     key_source: str = ""
+    #: The app's PERMANENT_SESSION_LIFETIME in seconds, when an app was loaded: the max
+    #: age Flask checks on every request, and so decode's default --max-age.
+    lifetime: int | None = None
+    #: The loaded app's name, for reports.
+    app_name: str | None = None
     #: The cookie format (cookietool.formats), "flask" unless said otherwise.
     format: str = "flask"

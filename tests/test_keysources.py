@@ -85,8 +85,8 @@ def test_precedence_on_the_command_line(tmp_path: Path) -> None:
     def verdict(cookie: str, *args: str) -> dict[str, Any]:
         result = run("decode", cookie, *args, "--json", env=env)
         assert result.exit_code in (0, 1), result.stderr
-        doc: dict[str, Any] = json.loads(result.stdout)
-        return doc["signature"]
+        signature: dict[str, Any] = json.loads(result.stdout)["signature"]
+        return signature
 
     # 1. The key options win over everything.
     by_option = verdict(_cookie("opt"), "--key", "opt")

@@ -69,7 +69,8 @@ def command(
         name=found.name,
         scheme=app.scheme,
         fmt=formats.get(app.format),
-        max_age=max_age,
+        # Flask checks PERMANENT_SESSION_LIFETIME on every request: with an app, so do we.
+        max_age=app.lifetime if max_age is None else max_age,
         epoch=epoch,
         inflate_limit=inflate_limit,
         caps=current_caps(),

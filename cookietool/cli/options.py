@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from cookietool.appsettings import AppSettings
     from cookietool.caps import Caps
+    from cookietool.flaskapp import AppFacts
     from cookietool.keys import SecretKey
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -168,6 +169,22 @@ def _cookie_options(all_settings: bool) -> list[Callable[[F], F]]:
     ]
 
 
+def _app_option() -> Callable[[F], F]:
+    return click.option(
+        "--app",
+        "app_import",
+        metavar="IMPORT",
+        envvar="FLASK_APP",
+        help="Take keys, signing scheme and cookie settings from this Flask app, found as "
+        "'flask --app' finds it (module, module:app, module:create_app()); also $FLASK_APP. "
+        "Options given explicitly still win.",
+    )
+
+
+#: Where an app found by Flask's CLI is kept while a `flask cookie` command runs.
+FLASK_APP_META = "cookietool.flask_app"
+
+
 def app_options(*, keys: bool = True, cookie: str = "name") -> Callable[[F], F]:
     """Add the key, scheme and cookie options, and pass one ``app: AppSettings`` instead.
 
@@ -181,7 +198,7 @@ def app_options(*, keys: bool = True, cookie: str = "name") -> Callable[[F], F]:
             kwargs["app"] = resolve_app(click.get_current_context(), kwargs)
             return f(*args, **kwargs)
 
-        options = [*(_key_options() if keys else []), *_scheme_options()]
+        options = [_app_option(), *(_key_options() if keys else []), *_scheme_options()]
         options += _cookie_options(cookie == "all")
         command: Any = with_app
         for option in reversed(options):
@@ -192,39 +209,81 @@ def app_options(*, keys: bool = True, cookie: str = "name") -> Callable[[F], F]:
 
 
 def resolve_app(ctx: click.Context, kwargs: dict[str, Any]) -> AppSettings:
-    """The one place options become AppSettings (and later the app, env and .env too).
+    """The one place options, the app, .env files and the environment become AppSettings.
 
-    The option values are taken out of ``kwargs``, so the command sees only ``app``.
+    Keys: the key options, else the app's (--app, $FLASK_APP, or the app of `flask
+    cookie`), else --dotenv, else the environment. Scheme and cookie settings: an option
+    given on the command line, else the app's, else Flask's defaults. The option values
+    are taken out of ``kwargs``, so the command sees only ``app``.
     """
     from cookietool.appsettings import AppSettings, CookieSettings
     from cookietool.signer import Scheme
 
+    facts = _app_facts(ctx, kwargs.pop("app_import", None))
     wants_keys = "key_texts" in kwargs
     found_keys = tuple(collect_keys(ctx)) if wants_keys else ()
     dotenv_path = kwargs.pop("dotenv_path", None)
     for name in KEY_PARAMS:
         kwargs.pop(name, None)
-    # One order of precedence: the key options, then --dotenv, then the environment.
     origin = "the key options" if found_keys else ""
-    if wants_keys and not found_keys:
-        import os
-
-        from cookietool import keysources
-
-        source = (
-            keysources.from_dotenv(dotenv_path)
-            if dotenv_path is not None
-            else keysources.from_environment(os.environ)
-        )
-        if source is not None:
-            found_keys, origin = source
-    elif dotenv_path is not None:
+    if found_keys and dotenv_path is not None:
         raise click.UsageError("--dotenv is a source of keys: give it instead of key options")
-    scheme = Scheme(*(kwargs.pop(name) for name in SCHEME_PARAMS))
-    cookie = {name: kwargs.pop(name) for name in COOKIE_PARAMS if name in kwargs}
+    if wants_keys and not found_keys:
+        if facts is not None and facts.keys:
+            found_keys, origin = facts.keys, f"the app {facts.name!r}"
+        else:
+            import os
+
+            from cookietool import keysources
+
+            source = (
+                keysources.from_dotenv(dotenv_path)
+                if dotenv_path is not None
+                else keysources.from_environment(os.environ)
+            )
+            if source is not None:
+                found_keys, origin = source
+
+    def given(name: str) -> bool:
+        return ctx.get_parameter_source(name) not in (
+            click.core.ParameterSource.DEFAULT,
+            click.core.ParameterSource.DEFAULT_MAP,
+            None,
+        )
+
+    scheme_values = {name: kwargs.pop(name) for name in SCHEME_PARAMS}
+    cookie_values = {name: kwargs.pop(name) for name in COOKIE_PARAMS if name in kwargs}
+    if facts is not None:
+        for name in SCHEME_PARAMS:
+            if not given(name):
+                scheme_values[name] = getattr(facts.scheme, name)
+        for name in COOKIE_PARAMS:
+            if name in cookie_values and not given(name):
+                cookie_values[name] = getattr(facts.cookie, name)
+    cookie = CookieSettings(**cookie_values)
+    if facts is not None:
+        # Settings without an option of their own (HttpOnly) always come from the app.
+        import dataclasses
+
+        cookie = dataclasses.replace(cookie, httponly=facts.cookie.httponly)
     return AppSettings(
-        keys=found_keys, scheme=scheme, cookie=CookieSettings(**cookie), key_source=origin
+        keys=found_keys,
+        scheme=Scheme(**scheme_values),
+        cookie=cookie,
+        key_source=origin,
+        lifetime=None if facts is None else facts.lifetime,
+        app_name=None if facts is None else facts.name,
     )
+
+
+def _app_facts(ctx: click.Context, import_path: str | None) -> AppFacts | None:
+    """The app's settings: --app or $FLASK_APP, or the app `flask cookie` runs in."""
+    from cookietool import flaskapp
+
+    app = ctx.meta.get(FLASK_APP_META)
+    if app is None and import_path:
+        app = flaskapp.load_app(import_path)
+    return None if app is None else flaskapp.facts(app)
 
 
 def collect_keys(ctx: click.Context) -> list[SecretKey]:
