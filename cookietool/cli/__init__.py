@@ -31,8 +31,11 @@ from cookietool.errors import CookietoolError
 __all__ = ["DEBUG_ENV", "CookietoolGroup", "ExitCode", "cli", "main"]
 
 
-class CookietoolGroup(click.Group):
-    """The one place where results and errors become exit codes."""
+class CommandsGroup(click.Group):
+    """cookietool's commands, loaded lazily, and the one mapping of results and errors.
+
+    Both ``cookietool`` and ``flask cookie`` are such groups.
+    """
 
     command_class = Command
     #: Each command is a module of its own, imported only when it runs or help lists it
@@ -74,6 +77,10 @@ class CookietoolGroup(click.Group):
         if isinstance(code, ExitCode) and code != ExitCode.OK:
             ctx.exit(code)
         return code
+
+
+class CookietoolGroup(CommandsGroup):
+    """The ``cookietool`` command: its one exit path makes every outcome a documented code."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         """Run a command and exit with the code of the contract, whatever happened."""
@@ -145,8 +152,10 @@ def cli(ctx: click.Context, color: bool | None, cap_specs: tuple[str, ...]) -> N
     written, 130 interrupted, 141 output pipe closed.
     """
     from cookietool import caps
+    from cookietool.cli.options import CAPS_META, COLOR_META
 
-    ctx.obj = {"color": color, "caps": caps.parse(cap_specs)}
+    ctx.meta[COLOR_META] = color
+    ctx.meta[CAPS_META] = caps.parse(cap_specs)
 
 
 def main() -> None:

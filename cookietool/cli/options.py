@@ -32,12 +32,17 @@ SCHEME_PARAMS = ("salt", "digest", "key_derivation")
 COOKIE_PARAMS = ("name", "domain", "path", "secure", "samesite", "partitioned", "lifetime")
 
 
+#: Where the run's global options are kept: in ctx.meta, which every context of a run
+#: shares, so that commands also work under `flask cookie`, whose root object is Flask's.
+CAPS_META = "cookietool.caps"
+COLOR_META = "cookietool.color"
+
+
 def current_caps() -> Caps:
     """The caps of this run (--cap), for the commands to pass to the core."""
     from cookietool import caps
 
-    root = click.get_current_context().find_root()
-    found: Caps = (root.obj or {}).get("caps", caps.DEFAULT)
+    found: Caps = click.get_current_context().meta.get(CAPS_META, caps.DEFAULT)
     return found
 
 
@@ -57,7 +62,7 @@ def stdout_console(ctx: click.Context) -> Console:
     """The rich console for data on stdout, honouring --color/--no-color."""
     from cookietool.render import make_console
 
-    return make_console(color=ctx.find_root().obj["color"])
+    return make_console(color=ctx.meta.get(COLOR_META))
 
 
 def json_option(f: F) -> F:
