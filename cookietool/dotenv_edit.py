@@ -8,7 +8,7 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,7 +65,7 @@ class EnvFile:
 
 @dataclass(frozen=True)
 class EditResult:
-    """What set_values did to a .env file."""
+    """What set_values or update did to a .env file."""
 
     #: The file written: the target of a symbolic link, not the link.
     path: Path
@@ -111,6 +111,18 @@ def set_values(
     for name, value in changes.items():
         _check_name(name)
         _check_value(name, value)
+    return update(path, lambda _envfile: changes, create=create)
+
+
+def update(
+    path: str | os.PathLike[str],
+    compute: Callable[[EnvFile], Mapping[str, str]],
+    *,
+    create: bool = True,
+) -> EditResult:
+    """Set the variables ``compute`` returns for the file as read, writing it atomically."""
+    # compute sees the very bytes its changes are applied to, so a value decided from the
+    # file (the key that rotation moves into its fallbacks) is never one read earlier.
     shown = Path(path)
     # Edit the file a symbolic link points to, so that the link itself stays a link.
     target = Path(os.path.realpath(shown))
@@ -119,9 +131,14 @@ def set_values(
     data = _read_bytes(target, shown)
     if data is None and not create:
         raise InputError(f"cannot write {shown}: file does not exist")
+    # A file that does not exist yet reads as an empty one.
+    envfile = parse_env(data if data is not None else b"", shown)
+    changes = compute(envfile)
+    for name, value in changes.items():
+        _check_name(name)
+        _check_value(name, value)
     if not changes:
         return EditResult(target, (), (), written=False)
-    envfile = parse_env(data if data is not None else b"", shown)
     existing = _writable_stat(target, shown) if data is not None else None
 
     new_text, replaced, added = _edit(envfile, changes)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -13,6 +14,8 @@ from cookietool.errors import CapError, InputError, KeyInputError
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from cookietool.dotenv_edit import EnvFile
 
 #: Fewer random bytes than this are refused: 128 bits is the least a session key should have.
 MIN_KEY_BYTES = 16
@@ -152,14 +155,108 @@ def write_dotenv(path: Path, var: str, value: str, force: bool = False) -> bool:
     """
     from cookietool import dotenv_edit
 
-    if not path.parent.is_dir():
-        raise InputError(f"cannot write {path}: folder {path.parent} does not exist")
+    _check_dotenv_path(path)
     replaced = False
-    if path.exists():
-        if not path.is_file():
-            raise InputError(f"{path} is not a file")
-        replaced = dotenv_edit.get(dotenv_edit.read_env(path), var) is not None
+
+    def change(envfile: EnvFile) -> dict[str, str]:
+        nonlocal replaced
+        replaced = dotenv_edit.get(envfile, var) is not None
         if replaced and not force:
             raise InputError(f"{path} already sets {var}; add --force to replace it")
-    dotenv_edit.set_values(path, {var: value})
+        return {var: value}
+
+    dotenv_edit.update(path, change)
     return replaced
+
+
+#: Old keys ``rotate_dotenv`` keeps in the fallbacks variable unless told otherwise.
+KEEP_FALLBACKS = 3
+#: Appended to the key's variable to name its fallbacks: from_prefixed_env() reads
+#: FLASK_SECRET_KEY_FALLBACKS into SECRET_KEY_FALLBACKS.
+FALLBACKS_SUFFIX = "_FALLBACKS"
+
+
+@dataclass(frozen=True)
+class Rotation:
+    """What rotate_dotenv did to a .env file, in names and counts: it holds no key."""
+
+    #: The file written: the target of a symbolic link, not the link.
+    path: Path
+    var: str
+    fallbacks_var: str
+    #: False when the file had no key yet: one was written and the fallbacks left alone.
+    rotated: bool
+    #: How many keys the fallbacks variable holds now.
+    fallbacks: int
+    #: How many keys left the fallbacks (the old key too, under keep=0), oldest first.
+    dropped: int
+
+
+def rotate_dotenv(path: Path, var: str, value: str, keep: int = KEEP_FALLBACKS) -> Rotation:
+    """Make ``value`` the key ``var`` in a .env file, the old key its newest fallback."""
+    from cookietool import dotenv_edit
+
+    if keep < 0:
+        raise InputError(f"cannot keep {keep} old keys; keep 0 or more")
+    _check_dotenv_path(path)
+    fallbacks_var = var + FALLBACKS_SUFFIX
+    if _flask_reads(value) != value:
+        # Unlikely for a random key (all digits, say), but Flask would read a number.
+        raise InputError(f"the new value for {var} reads as JSON in Flask; generate another")
+    counts = (False, 0, 0)
+
+    def change(envfile: EnvFile) -> dict[str, str]:
+        nonlocal counts
+        fallbacks = _read_fallbacks(envfile, fallbacks_var)
+        old = dotenv_edit.get(envfile, var)
+        if not old:
+            # Nothing to keep: an empty key never signed a Flask session.
+            counts = (False, len(fallbacks), 0)
+            return {var: value}
+        # SECRET_KEY_FALLBACKS is oldest first: Flask appends SECRET_KEY after it, and
+        # itsdangerous tries the keys from the last, so the newest fallback comes right after.
+        used = _flask_reads(old)
+        # A number or a list never signed a session; then the text is what was meant.
+        kept = [*fallbacks, used if isinstance(used, str) else old]
+        dropped = max(len(kept) - keep, 0)
+        kept = kept[dropped:]
+        counts = (True, len(kept), dropped)
+        return {var: value, fallbacks_var: json.dumps(kept)}
+
+    result = dotenv_edit.update(path, change)
+    rotated, fallbacks, dropped = counts
+    return Rotation(result.path, var, fallbacks_var, rotated, fallbacks, dropped)
+
+
+def _check_dotenv_path(path: Path) -> None:
+    if not path.parent.is_dir():
+        raise InputError(f"cannot write {path}: folder {path.parent} does not exist")
+    if path.exists() and not path.is_file():
+        raise InputError(f"{path} is not a file")
+
+
+def _flask_reads(text: str) -> object:
+    """What Flask's from_prefixed_env() makes of ``text``: json.loads of it, else the text."""
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return text
+
+
+def _read_fallbacks(envfile: EnvFile, name: str) -> list[str]:
+    """The keys in ``name``, oldest first, read as python-dotenv and then Flask read them."""
+    from cookietool import dotenv_edit
+
+    text = dotenv_edit.get(envfile, name)
+    if not text:
+        # Unset or empty: Flask has no fallbacks either.
+        return []
+    # Messages never show the value: it holds keys.
+    problem = f'{name} in {envfile.path} must be a JSON list of keys such as ["old-key"]'
+    try:
+        loaded = json.loads(text)
+    except (ValueError, RecursionError) as e:
+        raise InputError(f"{problem}, and is not JSON; fix it by hand") from e
+    if not isinstance(loaded, list) or not all(isinstance(k, str) for k in loaded):
+        raise InputError(f"{problem}; fix it by hand")
+    return loaded

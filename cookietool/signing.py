@@ -62,6 +62,80 @@ def parse_payload(text: str, caps: Caps = DEFAULT_CAPS) -> dict[str, Any]:
     return session
 
 
+def parse_python_payload(text: str, caps: Caps = DEFAULT_CAPS) -> dict[str, Any]:
+    """A session written as a Python literal (``{'logged_in': True}``), as Flask-Unsign
+    users have them: read with ``ast.literal_eval``, which evaluates nothing."""
+    import ast
+
+    check_json_depth(text, caps.json_depth, "the payload")
+    try:
+        value = ast.literal_eval(text.strip())
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError) as e:
+        raise PayloadError(
+            "the payload is not a Python literal (strings, numbers, True/False/None, bytes, "
+            "lists, tuples, dicts and sets only; nothing is evaluated)"
+        ) from e
+    if not isinstance(value, dict):
+        raise PayloadError(f"the payload must be a dict (a session), not {type(value).__name__}")
+    return value
+
+
+def edit_session(
+    session: dict[str, Any],
+    sets: Sequence[tuple[str, str]] = (),
+    unsets: Sequence[str] = (),
+    caps: Caps = DEFAULT_CAPS,
+) -> dict[str, Any]:
+    """``session`` with ``PATH=JSON`` values set and ``PATH`` keys removed.
+
+    A path is dict keys joined by dots (``user.name``); the value is JSON, Flask's tags
+    read (``{" t": [1, 2]}`` is a tuple). Dicts on the way to a set path are created.
+    """
+    import copy
+
+    from cookietool.tagged import untag
+
+    edited = copy.deepcopy(session)
+    for path, text in sets:
+        parts = _path(path)
+        check_json_depth(text, caps.json_depth, f"the value of --set {path}")
+        try:
+            value = untag(json.loads(text))
+        except (ValueError, RecursionError, TagError) as e:
+            raise PayloadError(
+                f"--set {path}: the value is not JSON (quote text: --set '{path}=\"text\"')"
+            ) from e
+        _parent(edited, parts, create=True, path=path)[parts[-1]] = value
+    for path in unsets:
+        parts = _path(path)
+        parent = _parent(edited, parts, create=False, path=path)
+        if parts[-1] not in parent:
+            raise PayloadError(f"--unset {path}: the session has no such key")
+        del parent[parts[-1]]
+    return edited
+
+
+def _path(path: str) -> list[str]:
+    parts = path.split(".")
+    if not all(parts):
+        raise PayloadError(f"{path!r} is not a path of session keys joined by dots")
+    return parts
+
+
+def _parent(
+    session: dict[str, Any], parts: list[str], *, create: bool, path: str
+) -> dict[str, Any]:
+    node = session
+    for part in parts[:-1]:
+        child = node.get(part)
+        if child is None and create:
+            child = node[part] = {}
+        if not isinstance(child, dict):
+            raise PayloadError(f"{path}: {part!r} is not a dict in the session")
+        node = child
+    return node
+
+
 def sign_session(
     session: dict[str, Any],
     keys: Sequence[SecretKey],

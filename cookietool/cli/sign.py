@@ -24,7 +24,28 @@ def permanent_option(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @click.command("sign", cls=Command)
-@click.argument("payload")
+@click.argument("payload", required=False)
+@click.option(
+    "--from",
+    "original",
+    metavar="COOKIE",
+    help="Start from this cookie's session (any form decode takes) and keep its timestamp "
+    "unless --timestamp is given.",
+)
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="PATH=JSON",
+    help="Set a session key (user.id=7; text as JSON: name='\"ann\"'). Repeatable.",
+)
+@click.option("--unset", "unsets", multiple=True, metavar="PATH", help="Remove a session key.")
+@click.option(
+    "--python",
+    "python_literal",
+    is_flag=True,
+    help="PAYLOAD is a Python literal such as {'logged_in': True} (read, never evaluated).",
+)
 @app_options(cookie="all")
 @click.option(
     "--timestamp",
@@ -44,7 +65,11 @@ def permanent_option(f: Callable[..., Any]) -> Callable[..., Any]:
 @permanent_option
 @json_option
 def command(
-    payload: str,
+    payload: str | None,
+    original: str | None,
+    sets: tuple[str, ...],
+    unsets: tuple[str, ...],
+    python_literal: bool,
     app: AppSettings,
     timestamp: int | None,
     legacy: bool,
@@ -56,13 +81,26 @@ def command(
 
     PAYLOAD is a JSON object ('-' for standard input); Flask's tags such as {" t": [1, 2]}
     are read, so the payload printed by 'decode --json' signs back to the same cookie.
-    The last key given signs.
+    Or edit an existing cookie: --from COOKIE with --set and --unset. The last key signs.
     """
     from cookietool import render
     from cookietool.escape import for_humans
-    from cookietool.signing import parse_payload, sign_session
+    from cookietool.signing import edit_session, parse_payload, parse_python_payload
 
-    session = parse_payload(read_stdin("PAYLOAD") if payload == "-" else payload, current_caps())
+    caps = current_caps()
+    if (payload is None) == (original is None):
+        raise click.UsageError("give a PAYLOAD or --from COOKIE (one of them)")
+    notes: list[str] = []
+    if original is not None:
+        session, stamp, was_legacy, notes = _session_of(original, app)
+        timestamp = stamp if timestamp is None else timestamp
+        legacy = legacy or (was_legacy and timestamp == stamp)
+    else:
+        text = read_stdin("PAYLOAD") if payload == "-" else payload or ""
+        session = (parse_python_payload if python_literal else parse_payload)(text, caps)
+    session = edit_session(session, [_split_set(s) for s in sets], unsets, caps)
+    from cookietool.signing import sign_session
+
     signed = sign_session(
         session,
         app.keys,
@@ -76,7 +114,35 @@ def command(
     if as_json:
         click.echo(render.dump_json(render.sign_document(signed)))
         return ExitCode.OK
-    for warning in signed.warnings:
+    for warning in [*notes, *signed.warnings]:
         click.echo(f"warning: {for_humans(warning)}", err=True)
     click.echo(f"Set-Cookie: {signed.set_cookie}" if set_cookie else signed.value)
     return ExitCode.OK
+
+
+def _split_set(spec: str) -> tuple[str, str]:
+    path, sep, value = spec.partition("=")
+    if not sep:
+        raise click.UsageError(f"--set takes PATH=JSON, such as user.id=7 (got {spec!r})")
+    return path.strip(), value
+
+
+def _session_of(original: str, app: AppSettings) -> tuple[dict[str, Any], int, bool, list[str]]:
+    """The session, timestamp and epoch of the cookie --from names, and what to say of it."""
+    from cookietool import cookieinput, formats
+    from cookietool.errors import PayloadError
+    from cookietool.session import inspect_cookie
+
+    found = cookieinput.extract(
+        read_stdin("--from") if original == "-" else original, app.cookie.name
+    )
+    result = inspect_cookie(
+        found.value, app.keys, scheme=app.scheme, fmt=formats.get(app.format), caps=current_caps()
+    )
+    if not result.is_session or result.timestamp is None:
+        problem = "; ".join(p.message for p in result.problems) or "it cannot be read"
+        raise PayloadError(f"--from: the cookie is not a session to edit: {problem}")
+    notes = []
+    if result.signature.status == "invalid":
+        notes.append("the --from cookie does not verify with these keys; its data is signed anew")
+    return dict(result.session), result.timestamp, result.legacy_epoch, notes
