@@ -331,7 +331,7 @@ def scan_paths(
     found: list[Finding] = []
     skipped: list[Skipped] = []
     files = 0
-    for given in paths:
+    for given in expand_paths(paths):
         files += 1
         try:
             assignments = scan_file(given, max_bytes=max_bytes)
@@ -340,6 +340,96 @@ def scan_paths(
             continue
         found.extend(Finding(a, judge(a.value, extra_known)) for a in assignments)
     return ScanReport(tuple(found), tuple(skipped), files)
+
+
+#: Folders never worth scanning: version control, caches, installed packages.
+SKIPPED_FOLDERS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "__pycache__",
+        "node_modules",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        "site-packages",
+        ".venv",
+        "venv",
+    }
+)
+#: How many files a folder may give before the scan refuses to go on.
+MAX_FOLDER_FILES = 100_000
+
+
+def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[str | os.PathLike[str]]:
+    """Files as given, and the files of the kinds scanned under each folder given.
+
+    In a git work tree, git itself says which files there are (tracked, and untracked but
+    not ignored: ``.gitignore`` as git reads it); elsewhere the folder is walked. Either
+    way virtual environments (a ``pyvenv.cfg``) and the folders in ``SKIPPED_FOLDERS`` are
+    left out, and links are not followed.
+    """
+    expanded: list[str | os.PathLike[str]] = []
+    for given in paths:
+        if not os.path.isdir(given):
+            expanded.append(given)
+            continue
+        listed = _git_files(os.fspath(given))
+        candidates = listed if listed is not None else _walk(os.fspath(given))
+        for path in candidates:
+            if _scanner_for(Path(path)) is not None and not _in_skipped_folder(path, given):
+                expanded.append(path)
+                if len(expanded) > MAX_FOLDER_FILES:
+                    raise ScanError(os.fspath(given), f"holds more than {MAX_FOLDER_FILES} files")
+    return expanded
+
+
+def _in_skipped_folder(path: str, root: str | os.PathLike[str]) -> bool:
+    parts = Path(os.path.relpath(path, root)).parts[:-1]
+    folder = Path(root)
+    for part in parts:
+        folder = folder / part
+        if part in SKIPPED_FOLDERS or (folder / "pyvenv.cfg").is_file():
+            return True
+    return False
+
+
+def _git_files(folder: str) -> list[str] | None:
+    """The files git lists under ``folder``, or None outside a work tree or without git."""
+    import subprocess
+
+    try:
+        result = subprocess.run(
+            ["git", "-C", folder, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if result.returncode != 0:
+        return None
+    names = result.stdout.decode("utf-8", "surrogateescape").split("\0")
+    return [
+        os.path.join(folder, name)
+        for name in names
+        if name and not os.path.islink(os.path.join(folder, name))
+    ]
+
+
+def _walk(folder: str) -> list[str]:
+    found = []
+    for root, folders, files in os.walk(folder):
+        folders[:] = sorted(
+            f
+            for f in folders
+            if f not in SKIPPED_FOLDERS and not os.path.isfile(os.path.join(root, f, "pyvenv.cfg"))
+        )
+        found += [os.path.join(root, name) for name in sorted(files)]
+    return found
 
 
 def scan_file(path: str | os.PathLike[str], *, max_bytes: int = MAX_SCAN_BYTES) -> list[Assignment]:

@@ -39,6 +39,7 @@ class SecretKey:
 MAX_KEY_FILE_BYTES = 1 << 20
 _VARIABLE_NAME = re.compile(r"[A-Z_][A-Z0-9_]{0,127}")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_ENV_LINE = re.compile(rb"(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*\s*=")
 
 
 def text_key(text: str, label: str) -> SecretKey:
@@ -91,6 +92,14 @@ def file_keys(
     """Keys one per line (oldest first) as raw bytes, blank lines skipped, endings removed."""
     if data is None:
         data = read_capped(path, "--key-file", limit)
+    lines = [line.strip() for line in data.splitlines() if line.strip()]
+    if lines and all(line.startswith(b"#") or _ENV_LINE.match(line) for line in lines):
+        # Every line a NAME=value assignment or a comment: a .env file, whose whole lines
+        # would never be the keys the app uses.
+        raise KeyInputError(
+            f"--key-file {path} looks like a .env file (NAME=value lines); read it with "
+            "--dotenv, which takes FLASK_SECRET_KEY and its fallbacks as Flask does"
+        )
     keys = []
     for number, line in enumerate(data.split(b"\n"), start=1):
         line = line.rstrip(b"\r")

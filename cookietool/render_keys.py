@@ -118,6 +118,16 @@ def verdict_text(verdict: KeyVerdict, where: str = "Key") -> str:
     return "\n".join([f"{head}: WEAK", *reasons])
 
 
+def keys_document(verdicts: Sequence[tuple[str, KeyVerdict]]) -> dict[str, Any]:
+    """The ``check-key --dotenv --json`` document: each key by where it stands, not by value."""
+    return document(
+        "check-key",
+        keys=[{"source": label, **verdict_fields(verdict)} for label, verdict in verdicts],
+        weak=sum(1 for _, verdict in verdicts if verdict.weak),
+        skipped=[],
+    )
+
+
 def key_document(verdict: KeyVerdict) -> dict[str, Any]:
     """The ``check-key --json`` document for one key given directly."""
     return document("check-key", keys=[verdict_fields(verdict)], weak=int(verdict.weak), skipped=[])

@@ -126,3 +126,13 @@ def test_key_dash_reads_a_line_of_stdin_when_not_a_terminal() -> None:
     )
     twice = run("sign", "-", "--key", "-", input="{}")
     assert_one_line_error(twice, ExitCode.USAGE, "read only once")
+
+
+def test_a_dotenv_given_as_a_key_file_is_refused_with_the_way_out(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("# settings\nexport FLASK_SECRET_KEY=abc\nDEBUG=1\n")
+    result = run("decode", _cookie("abc"), "--key-file", str(dotenv))
+    assert_one_line_error(result, ExitCode.USAGE, "looks like a .env file", "--dotenv")
+    keys_file = tmp_path / "keys.txt"
+    keys_file.write_text("base64-key-with-padding==\nplain-key\n")  # '=' inside keys is fine
+    assert run("decode", _cookie("plain-key"), "--key-file", str(keys_file)).exit_code == 0

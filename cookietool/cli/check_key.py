@@ -23,6 +23,13 @@ from cookietool.cli.options import current_caps, json_option
     help="Read the key from environment variable VAR (--env is the older spelling).",
 )
 @click.option(
+    "--dotenv",
+    "dotenv_path",
+    metavar="PATH",
+    help="Judge the keys of this .env file: FLASK_SECRET_KEY and FLASK_SECRET_KEY_FALLBACKS "
+    "(or COOKIETOOL_SECRET_KEY), read as Flask's from_prefixed_env() reads them.",
+)
+@click.option(
     "--scan",
     is_flag=True,
     help="The arguments are files: judge every SECRET_KEY written in them (.py, .env, "
@@ -33,10 +40,14 @@ def command(
     targets: tuple[str, ...],
     key_file: str | None,
     env_var: str | None,
+    dotenv_path: str | None,
     scan: bool,
     as_json: bool,
 ) -> ExitCode:
     """Judge a secret key without a cookie: length, entropy, known lists, placeholders.
+
+    With --scan, FILE may be a folder: its files are found recursively (git's own list in
+    a work tree, so .gitignore holds; virtual environments left out).
 
     The key is never printed: it is named by the first 8 hex digits of its SHA-256.
     Prefer '-', --key-file or --key-env over KEY, which stays in shell history. With
@@ -70,9 +81,23 @@ def command(
                 f"{len(report.found)} keys found in {report.scanned} files, {report.weak} weak"
             )
         return ExitCode.CHECK_FAILED if report.weak else ExitCode.OK
-    given = sum(1 for source in (targets, key_file, env_var) if source)
+    given = sum(1 for source in (targets, key_file, env_var, dotenv_path) if source)
     if given != 1 or len(targets) > 1:
-        raise click.UsageError("give exactly one key: KEY, '-', --key-file or --key-env")
+        raise click.UsageError("give exactly one key: KEY, '-', --key-file, --key-env or --dotenv")
+    if dotenv_path is not None:
+        from cookietool import keysources
+
+        source = keysources.from_dotenv(dotenv_path)
+        assert source is not None  # from_dotenv refuses a file without keys
+        verdicts = [
+            (key.label, keycheck.judge(key.value, keycheck.wordlist_keys())) for key in source.keys
+        ]
+        if as_json:
+            click.echo(render.dump_json(render_keys.keys_document(verdicts)))
+        else:
+            for label, verdict in verdicts:
+                click.echo(render_keys.verdict_text(verdict, label))
+        return ExitCode.CHECK_FAILED if any(v.weak for _, v in verdicts) else ExitCode.OK
     if env_var:
         key = keys.env_key(env_var, "--key-env").value
     elif key_file is not None:
