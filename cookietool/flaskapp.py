@@ -74,23 +74,25 @@ def facts(app: Flask) -> AppFacts:
     secret = app.secret_key
     keys: list[SecretKey] = []
     for number, key in enumerate(config.get("SECRET_KEY_FALLBACKS") or ()):
-        keys.append(SecretKey(_key_bytes(key), f"the app's SECRET_KEY_FALLBACKS[{number}]"))
+        keys.append(SecretKey(_key_bytes(key), f"SECRET_KEY_FALLBACKS[{number}]"))
     if secret:
-        keys.append(SecretKey(_key_bytes(secret), "the app's SECRET_KEY"))
+        keys.append(SecretKey(_key_bytes(secret), "SECRET_KEY"))
     scheme = Scheme(
         str(interface.salt),
         _digest_name(interface.digest_method),
         str(interface.key_derivation),
     )
     lifetime = int(app.permanent_session_lifetime.total_seconds())
+    samesite = interface.get_cookie_samesite(app)
     cookie = CookieSettings(
         name=interface.get_cookie_name(app),
         domain=interface.get_cookie_domain(app),
         path=interface.get_cookie_path(app),
         secure=interface.get_cookie_secure(app),
         httponly=interface.get_cookie_httponly(app),
-        samesite=interface.get_cookie_samesite(app),
-        partitioned=bool(config.get("SESSION_COOKIE_PARTITIONED", False)),
+        # Werkzeug accepts any case ("lax") and writes it title-cased.
+        samesite=samesite.title() if isinstance(samesite, str) else None,
+        partitioned=bool(interface.get_cookie_partitioned(app)),
         lifetime=lifetime,
     )
     return AppFacts(
@@ -105,8 +107,8 @@ def facts(app: Flask) -> AppFacts:
 
 def _key_bytes(key: Any) -> bytes:
     """A key as itsdangerous uses it: str as UTF-8, bytes as they are."""
-    if isinstance(key, bytes):
-        return key
+    if isinstance(key, (bytes, bytearray)):
+        return bytes(key)
     if isinstance(key, str):
         return key.encode("utf-8")
     raise InputError(f"the app has a secret key of type {type(key).__name__}, not str or bytes")

@@ -77,6 +77,7 @@ def size_document(report: SizeReport, fail_on: str) -> dict[str, Any]:
             "fail_on": fail_on,
         },
         cookies=[_cookie(check) for check in report.cookies],
+        baseline=[_finding(f) for f in report.baseline],
         domains=[
             {"host": host, "cookies": count, "findings": [_finding(f) for f in findings]}
             for host, count, findings in report.domains
@@ -220,6 +221,8 @@ def junit_xml(report: SizeReport, fail_on: str) -> str:
                 request.findings,
             )
         )
+    if report.baseline:
+        cases.append(("size-check.baseline", "growth since the baseline", report.baseline))
     suites = ET.Element("testsuites")
     suite = ET.SubElement(suites, "testsuite", name="cookietool size-check")
     failures = 0

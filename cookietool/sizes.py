@@ -164,14 +164,16 @@ class SizeReport:
     warn_at: int
     budget: int | None
     head_bytes: int
+    #: Growth past a recorded baseline (cookietool.baseline).
+    baseline: tuple[Finding, ...] = ()
 
     @property
     def all_findings(self) -> list[Finding]:
-        """Every finding, cookies first, then domains and requests."""
+        """Every finding, cookies first, then domains, requests and the baseline."""
         found = [f for check in self.cookies for f in check.findings]
         found += [f for _, _, findings in self.domains for f in findings]
         found += [f for request in self.requests for f in request.findings]
-        return found
+        return found + list(self.baseline)
 
     def count(self, level: str) -> int:
         """How many findings have ``level``."""

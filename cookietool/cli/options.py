@@ -288,6 +288,7 @@ def _app_facts(ctx: click.Context, import_path: str | None) -> AppFacts | None:
     app = ctx.meta.get(FLASK_APP_META)
     if app is None and import_path:
         app = flaskapp.load_app(import_path)
+        ctx.meta[FLASK_APP_META] = app  # for commands that drive the app itself
     return None if app is None else flaskapp.facts(app)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -90,6 +91,33 @@ class ServerOption(click.Option):
     help="text (a table), json, github (workflow annotations) or junit (XML).",
 )
 @click.option("--json", "as_json", is_flag=True, help="The same as --format json.")
+@click.option(
+    "--request",
+    "requests",
+    multiple=True,
+    metavar="'METHOD /PATH [DATA]'",
+    help="With --app: make this request on the app's test client, in order, cookies carried "
+    "(DATA: JSON when it starts with { or [, else form data a=1&b=2); check every cookie set.",
+)
+@click.option(
+    "--baseline",
+    "baseline_path",
+    metavar="FILE",
+    help="Fail when a cookie grew past --max-growth since this baseline.",
+)
+@click.option(
+    "--save-baseline",
+    "save_baseline_path",
+    metavar="FILE",
+    help="Record the cookies' sizes in FILE, for --baseline in later runs.",
+)
+@click.option(
+    "--max-growth",
+    default="0",
+    show_default=True,
+    metavar="BYTES|PERCENT%",
+    help="How much a cookie may grow past the baseline: bytes (200) or a percentage (5%).",
+)
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -106,6 +134,10 @@ def command(
     fail_on: str,
     fmt: str,
     as_json: bool,
+    requests: tuple[str, ...],
+    baseline_path: str | None,
+    save_baseline_path: str | None,
+    max_growth: str,
 ) -> ExitCode:
     """Check cookie sizes against browser, Werkzeug and server limits, for CI.
 
@@ -126,8 +158,10 @@ def command(
         else:
             render_sizes.render_limits_text(stdout_console(ctx), limits)
         return ExitCode.OK
-    if not (inputs or har_file or payload):
-        raise click.UsageError("give cookies to check, --har FILE or --payload JSON")
+    if not (inputs or har_file or payload or requests):
+        raise click.UsageError(
+            "give cookies to check, --har FILE, --payload JSON or --app with --request"
+        )
     caps = current_caps()
     har: tuple[HarCookies, ...] = ()
     if har_file is not None:
@@ -143,6 +177,8 @@ def command(
         max_cookies=caps.cookies,
         max_line=caps.line_bytes,
     )
+    if requests:
+        specs += _driven_cookies(ctx, requests)
     report = sizes.check(
         specs,
         observed_headers=observed,
@@ -152,6 +188,20 @@ def command(
         budget=budget,
         head_bytes=head_bytes,
     )
+    if baseline_path is not None:
+        from cookietool import baseline
+        from cookietool.readfile import read_limited
+
+        text = read_limited(
+            baseline_path, caps.input_bytes, f"--baseline {baseline_path}", "input-bytes"
+        )
+        before = baseline.load(text.decode("utf-8", "replace"))
+        growth = baseline.parse_growth(max_growth)
+        report = dataclasses.replace(
+            report, baseline=tuple(baseline.compare(report, before, growth))
+        )
+    if save_baseline_path is not None:
+        _save_baseline(save_baseline_path, report)
     if fmt == "json":
         click.echo(render.dump_json(render_sizes.size_document(report, fail_on)))
     elif fmt == "github":
@@ -178,3 +228,44 @@ def _payload_cookie(payload: str, app: AppSettings, permanent: bool) -> Any:
     )
     assert signed.set_cookie is not None
     return parse_set_cookie(signed.set_cookie)
+
+
+def _driven_cookies(ctx: click.Context, requests: tuple[str, ...]) -> list[Any]:
+    """The cookies the app sets through --request, each with its Set-Cookie line."""
+    from cookietool import appdrive, sizes
+    from cookietool.cli.options import FLASK_APP_META
+    from cookietool.cookieinput import parse_set_cookie
+
+    app = ctx.meta.get(FLASK_APP_META)
+    if app is None:
+        raise click.UsageError("--request needs the app: give --app IMPORT (or $FLASK_APP)")
+    parsed = [appdrive.parse_request(text) for text in requests]
+    specs = []
+    for seen in appdrive.drive(app, parsed):
+        cookie = parse_set_cookie(seen.header)
+        specs.append(sizes.CookieSpec(seen.label, cookie.name, cookie.value, set_cookie=cookie))
+    return specs
+
+
+def _save_baseline(path: str, report: Any) -> None:
+    """Write the baseline atomically, so a failed write never leaves half a file."""
+    import json
+    import os
+    import tempfile
+
+    from cookietool import baseline
+    from cookietool.errors import InputError
+
+    text = json.dumps(baseline.document(report), indent=2, sort_keys=True) + "\n"
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        fd, temporary = tempfile.mkstemp(dir=folder, prefix=".cookietool-baseline-")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except OSError as e:
+        raise InputError(f"cannot write --save-baseline {path}: {e.strerror or e}") from e
