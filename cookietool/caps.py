@@ -29,6 +29,7 @@ class Caps:
     line_bytes: int = 64 << 10
     wordlist_line_bytes: int = 64 << 10
     scan_file_bytes: int = 1 << 20
+    response_bytes: int = 8 << 20
 
 
 #: What each cap bounds, for --help and the README.
@@ -43,6 +44,7 @@ DESCRIPTIONS = {
     "line-bytes": "one line of a curl header dump or cookie jar",
     "wordlist-line-bytes": "one wordlist line; longer lines are skipped and counted",
     "scan-file-bytes": "one file check-key --scan reads; larger files are skipped",
+    "response-bytes": "one HTTP response body read by --url (read and dropped, never kept)",
 }
 DEFAULT = Caps()
 

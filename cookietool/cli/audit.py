@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from cookietool.cli.base import Command, ExitCode
-from cookietool.cli.options import app_options, current_caps, json_option, read_stdin
+from cookietool.cli.options import (
+    app_options,
+    current_caps,
+    fetch_url,
+    json_option,
+    read_stdin,
+    url_options,
+)
 
 if TYPE_CHECKING:
     from cookietool.appsettings import AppSettings
@@ -41,6 +48,7 @@ if TYPE_CHECKING:
     help="Worker processes (default: one per CPU; at most 256).",
 )
 @app_options(keys=False)
+@url_options
 @click.option(
     "--hashcat",
     "for_hashcat",
@@ -55,6 +63,10 @@ def command(
     no_builtin: bool,
     jobs: int | None,
     app: AppSettings,
+    url: str | None,
+    headers: tuple[str, ...],
+    data: str | None,
+    timeout: float,
     for_hashcat: bool,
     as_json: bool,
 ) -> ExitCode:
@@ -68,12 +80,14 @@ def command(
     from cookietool import audit as engine
     from cookietool import cookieinput, render, render_keys, wordlists
 
-    if not cookies:
-        raise click.UsageError("give at least one COOKIE")
-    values = [
-        cookieinput.extract(read_stdin("COOKIE") if c == "-" else c, app.cookie.name).value
-        for c in cookies
-    ]
+    if not cookies and url is None:
+        raise click.UsageError("give at least one COOKIE, or --url URL")
+    texts = [read_stdin("COOKIE") if c == "-" else c for c in cookies]
+    if url is not None:
+        from cookietool.cli.decode import _cookie_from_url
+
+        texts.append(_cookie_from_url(fetch_url(url, headers, data, timeout), app.cookie.name, url))
+    values = [cookieinput.extract(text, app.cookie.name).value for text in texts]
     if for_hashcat:
         from cookietool import hashcat
 

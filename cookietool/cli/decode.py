@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -10,9 +10,11 @@ from cookietool.cli.base import Command, ExitCode
 from cookietool.cli.options import (
     app_options,
     current_caps,
+    fetch_url,
     json_option,
     read_stdin,
     stdout_console,
+    url_options,
 )
 
 if TYPE_CHECKING:
@@ -20,8 +22,9 @@ if TYPE_CHECKING:
 
 
 @click.command("decode", cls=Command)
-@click.argument("cookie")
+@click.argument("cookie", required=False)
 @app_options()
+@url_options
 @click.option(
     "--max-age",
     type=click.IntRange(min=0),
@@ -46,8 +49,12 @@ if TYPE_CHECKING:
 @click.pass_context
 def command(
     ctx: click.Context,
-    cookie: str,
+    cookie: str | None,
     app: AppSettings,
+    url: str | None,
+    headers: tuple[str, ...],
+    data: str | None,
+    timeout: float,
     max_age: int | None,
     epoch: str,
     inflate_limit: int | None,
@@ -56,12 +63,18 @@ def command(
     """Show what is inside a session cookie, when it was signed, and whether it is valid.
 
     COOKIE is the value, name=value, a Set-Cookie line, a Cookie header (see --name),
-    or '-' to read it from standard input. Without a key the signature is not checked.
+    or '-' to read it from standard input; or --url fetches it from a running server.
+    Without a key the signature is not checked.
     """
     from cookietool import cookieinput, formats, render
     from cookietool.session import inspect_cookie
 
-    text = read_stdin("COOKIE") if cookie == "-" else cookie
+    if (cookie is None) == (url is None):
+        raise click.UsageError("give a COOKIE or --url URL (one of them)")
+    if url is not None:
+        text = _cookie_from_url(fetch_url(url, headers, data, timeout), app.cookie.name, url)
+    else:
+        text = read_stdin("COOKIE") if cookie == "-" else cookie or ""
     found = cookieinput.extract(text, app.cookie.name)
     result = inspect_cookie(
         found.value,
@@ -81,3 +94,18 @@ def command(
     else:
         render.render_decode(stdout_console(ctx), result)
     return ExitCode.OK if result.ok else ExitCode.CHECK_FAILED
+
+
+def _cookie_from_url(result: Any, name: str, url: str) -> str:
+    """The last ``name`` cookie the server set along the redirect chain, as name=value."""
+    from cookietool.errors import InputError
+    from cookietool.escape import for_humans
+
+    for line in reversed(result.set_cookie):
+        if line.partition("=")[0].strip() == name:
+            return str(line)
+    names = sorted({line.partition("=")[0].strip() for line in result.set_cookie})
+    raise InputError(
+        f"{for_humans(url)} set no cookie named {name!r} (set: {', '.join(names) or 'none'}); "
+        "pass --name, or --app for the app's SESSION_COOKIE_NAME"
+    )

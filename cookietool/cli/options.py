@@ -326,3 +326,64 @@ def _ask_for_key() -> str:
         return text
     lines = read_stdin("--key -").splitlines()
     return lines[0] if lines else ""
+
+
+def url_options(f: F) -> F:
+    """--url and what a request to it needs: headers, form data, a timeout."""
+    options = [
+        click.option(
+            "--url",
+            metavar="URL",
+            help="Fetch this URL from a running server (http or https) and use the cookies it "
+            "sets; redirects are followed with cookies carried, as a browser does.",
+        ),
+        click.option(
+            "--header",
+            "headers",
+            multiple=True,
+            metavar="'NAME: VALUE'",
+            help="A request header for --url, such as 'Cookie: session=...'. Repeatable.",
+        ),
+        click.option(
+            "--data",
+            metavar="DATA",
+            help="Form data to POST to --url (user=ann&password=x), for a login; JSON when it "
+            "starts with { or [.",
+        ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(0.1, 600),
+            default=10.0,
+            show_default=True,
+            metavar="SECONDS",
+            help="Give up on --url after this long.",
+        ),
+    ]
+    command: Any = f
+    for option in reversed(options):
+        command = option(command)
+    return cast(F, command)
+
+
+def fetch_url(url: str, headers: tuple[str, ...], data: str | None, timeout: float) -> Any:
+    """The cookies a running server sets at ``url`` (cookietool.fetch), within the caps."""
+    import json
+
+    from cookietool import fetch
+    from cookietool.errors import InputError
+
+    json_body: Any = None
+    form: str | None = data
+    if data is not None and data.lstrip().startswith(("{", "[")):
+        try:
+            json_body, form = json.loads(data), None
+        except ValueError as e:
+            raise InputError(f"--data starts like JSON but is not JSON ({e})") from e
+    return fetch.fetch_cookies(
+        url,
+        headers=headers,
+        data=form,
+        json_body=json_body,
+        timeout=timeout,
+        max_response_bytes=current_caps().response_bytes,
+    )

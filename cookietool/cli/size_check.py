@@ -12,8 +12,10 @@ from cookietool.cli.base import Command, ExitCode
 from cookietool.cli.options import (
     app_options,
     current_caps,
+    fetch_url,
     read_stdin,
     stdout_console,
+    url_options,
 )
 from cookietool.cli.sign import permanent_option
 
@@ -50,6 +52,7 @@ class ServerOption(click.Option):
     help="Check the cookie Flask would set for this session ('-' for stdin); needs a key.",
 )
 @app_options(cookie="all")
+@url_options
 @permanent_option
 @click.option("--server", "server_spec", cls=ServerOption, metavar="NAME[,NAME]")
 @click.option("--list-limits", is_flag=True, help="Print the limits with their sources, and exit.")
@@ -125,6 +128,10 @@ def command(
     har_file: str | None,
     payload: str | None,
     app: AppSettings,
+    url: str | None,
+    headers: tuple[str, ...],
+    data: str | None,
+    timeout: float,
     permanent: bool,
     server_spec: str | None,
     list_limits: bool,
@@ -158,9 +165,9 @@ def command(
         else:
             render_sizes.render_limits_text(stdout_console(ctx), limits)
         return ExitCode.OK
-    if not (inputs or har_file or payload or requests):
+    if not (inputs or har_file or payload or requests or url):
         raise click.UsageError(
-            "give cookies to check, --har FILE, --payload JSON or --app with --request"
+            "give cookies to check, --har FILE, --payload JSON, --url URL or --app with --request"
         )
     caps = current_caps()
     har: tuple[HarCookies, ...] = ()
@@ -179,6 +186,14 @@ def command(
     )
     if requests:
         specs += _driven_cookies(ctx, requests)
+    if url is not None:
+        fetched = fetch_url(url, headers, data, timeout)
+        for number, response in enumerate(fetched.responses, start=1):
+            label = f"--url response {number} ({response.status})"
+            specs += [
+                sizes.CookieSpec(label, cookie.name, cookie.value, set_cookie=cookie)
+                for cookie in response.set_cookies
+            ]
     report = sizes.check(
         specs,
         observed_headers=observed,
