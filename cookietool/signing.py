@@ -46,7 +46,10 @@ def parse_payload(text: str, caps: Caps = DEFAULT_CAPS) -> dict[str, Any]:
     except RecursionError as e:
         raise PayloadError("the payload JSON is nested too deeply") from e
     except ValueError as e:
-        raise PayloadError(f"the payload is not valid JSON ({e})") from e
+        hint = ""
+        if "'" in text or "True" in text or "None" in text or "b'" in text:
+            hint = "; if it is a Python literal such as {'logged_in': True}, add --python"
+        raise PayloadError(f"the payload is not valid JSON ({e}){hint}") from e
     if not isinstance(obj, dict):
         raise PayloadError(
             f"the payload must be a JSON object (a session is a dict), not {type(obj).__name__}"

@@ -75,3 +75,8 @@ def test_usage() -> None:
     assert_one_line_error(bad, ExitCode.USAGE, "--set x: the value is not JSON")
     missing = run("sign", '{"a": 1}', "--key", "k", "--unset", "b")
     assert_one_line_error(missing, ExitCode.USAGE, "no such key")
+
+
+def test_a_python_literal_without_python_gets_the_way_out() -> None:
+    result = run("sign", "{'logged_in': True}", "--key", "k")
+    assert_one_line_error(result, ExitCode.USAGE, "not valid JSON", "add --python")
