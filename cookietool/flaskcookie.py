@@ -114,18 +114,22 @@ def looks_legacy(timestamp_raw: int) -> bool:
 class FlaskFormat:
     """Flask's (and Quart's) session cookie, for cookietool.formats."""
 
-    name = "flask"
-    title = "Flask session cookie"
-    framework = "Flask"
+    def __init__(self, name: str = "flask", framework: str = "Flask") -> None:
+        self.name = name
+        self.framework = framework
+        self.title = f"{framework} session cookie"
+
     default_cookie_name = "session"
     default_scheme = SCHEME
 
     def recognise(self, value: str) -> str | None:
         """Why ``value`` looks like a Flask cookie: three dotted base64url parts."""
         try:
-            envelope(value)
+            env = envelope(value)
         except CookieFormatError:
             return None
+        if any(char in env.signed_part for char in b"+/="):
+            return None  # standard base64: itsdangerous' URL-safe serializer never writes it
         return "three dot-separated parts, as itsdangerous' URL-safe timed serializer writes"
 
     def envelope(self, value: str) -> Envelope:
@@ -171,3 +175,7 @@ class FlaskFormat:
 
 
 FORMAT = FlaskFormat()
+#: Quart signs its session exactly as Flask does (quart/sessions.py mirrors flask/sessions.py:
+#: SecureCookieSessionInterface with salt "cookie-session", hmac derivation, SHA-1, tagged
+#: JSON and SECRET_KEY_FALLBACKS), so it is the same format under its own name.
+QUART = FlaskFormat("quart", "Quart")

@@ -113,13 +113,21 @@ class Session(NamedTuple):
 
 
 #: Every format, by name: the module that holds it and the attribute naming its object.
-FORMATS = {"flask": ("cookietool.flaskcookie", "FORMAT")}
+FORMATS = {
+    "flask": ("cookietool.flaskcookie", "FORMAT"),
+    "quart": ("cookietool.flaskcookie", "QUART"),
+    "starlette": ("cookietool.starlettecookie", "FORMAT"),
+    "django": ("cookietool.djangocookie", "FORMAT"),
+}
 DEFAULT = "flask"
+#: The formats auto-detection considers, in order of preference when several fit; Quart
+#: is Flask's format under another name, so detection never needs to tell them apart.
+DETECTED = ("flask", "starlette", "django")
 
 
 def detect(value: str) -> tuple[CookieFormat, str] | None:
     """The first format ``value`` looks like, with the reason; None if it looks like none."""
-    for name in FORMATS:
+    for name in DETECTED:
         fmt = get(name)
         reason = fmt.recognise(value)
         if reason is not None:
@@ -135,4 +143,15 @@ def get(name: str = DEFAULT) -> CookieFormat:
         raise InputError(f"unknown cookie format {name!r}; choose one of {', '.join(FORMATS)}")
     module, attribute = FORMATS[name]
     found: CookieFormat = getattr(importlib.import_module(module), attribute)
+    return found
+
+
+def candidates(value: str) -> list[tuple[CookieFormat, str]]:
+    """Every format ``value`` looks like, in order of preference, each with its reason."""
+    found = []
+    for name in DETECTED:
+        fmt = get(name)
+        reason = fmt.recognise(value)
+        if reason is not None:
+            found.append((fmt, reason))
     return found

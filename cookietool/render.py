@@ -179,6 +179,7 @@ def decode_document(result: Inspection) -> dict[str, Any]:
     return document(
         "decode",
         format=result.format.name,
+        format_reason=result.format_reason or None,
         verdict=result.verdict,
         problems=[{"code": p.code, "message": p.message} for p in result.problems],
         notes=list(result.notes),

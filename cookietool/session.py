@@ -82,6 +82,8 @@ class Inspection:
     notes: tuple[str, ...] = ()
     #: Where the keys came from, in words, for the report (never the keys).
     key_source: str = ""
+    #: Why this format was read (auto-detection's reason, or the option).
+    format_reason: str = ""
 
     @property
     def value(self) -> str:
@@ -227,6 +229,7 @@ def inspect_cookie(
     inflate_limit: int | None = None,
     caps: Caps = DEFAULT_CAPS,
     key_source: str = "",
+    format_reason: str = "",
 ) -> Inspection:
     """Check a session cookie against ``keys`` and ``max_age``, then read what it holds.
 
@@ -293,6 +296,7 @@ def inspect_cookie(
         session_error=session_error,
         notes=_notes(signature, scheme),
         key_source=key_source,
+        format_reason=format_reason,
     )
 
 
@@ -306,3 +310,39 @@ def _notes(check: SignatureCheck, scheme: Scheme) -> tuple[str, ...]:
                 f"signing with --digest {others[0]}?",
             )
     return ()
+
+
+def choose_format(
+    value: str,
+    name: str = "auto",
+    keys: Sequence[SecretKey] = (),
+    scheme: Scheme | None = None,
+) -> tuple[CookieFormat, Scheme, str]:
+    """The format to read ``value`` as, the scheme to check it with, and why, in words.
+
+    ``auto`` tells the format from the value's shape; when several fit and keys are
+    given, the one whose signature verifies is taken. ``scheme`` None means each
+    format's own default.
+    """
+    if name != "auto":
+        fmt = formats.get(name)
+        return fmt, scheme or fmt.default_scheme, f"--format {name}"
+    found = formats.candidates(value)
+    if not found:
+        fmt = formats.get()
+        fmt.envelope(value)  # says, as the default format, why this is no cookie
+        return fmt, scheme or fmt.default_scheme, "the default format"
+    if len(found) > 1 and keys:
+        for fmt, reason in found:
+            candidate = scheme or fmt.default_scheme
+            try:
+                env = fmt.envelope(value)
+            except CookieFormatError:
+                continue
+            if check_signature(env, keys, candidate, fmt).status == "valid":
+                return fmt, candidate, f"{reason}; the signature verifies as {fmt.name}"
+    fmt, reason = found[0]
+    if len(found) > 1:
+        others = ", ".join(other.name for other, _ in found[1:])
+        reason += f"; it could also be {others} (give --format to choose)"
+    return fmt, scheme or fmt.default_scheme, reason

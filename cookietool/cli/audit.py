@@ -102,7 +102,14 @@ def command(
             for note in notes:
                 click.echo(note, err=True)
         return ExitCode.OK if all(e.ok for e in exports) else ExitCode.CHECK_FAILED
-    targets = [engine.Target(value, app.scheme, app.format) for value in values]
+    from cookietool.session import choose_format
+
+    targets = []
+    for value in values:
+        fmt, scheme, _ = choose_format(
+            value, app.format, (), app.scheme if app.scheme_given else None
+        )
+        targets.append(engine.Target(value, scheme, fmt.name))
     engine.groups_for(targets)  # bad cookies are refused before any work starts
     sources = wordlists.candidate_sources(
         not no_builtin, wordlist_paths, quoted, current_caps().wordlist_line_bytes

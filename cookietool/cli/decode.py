@@ -66,8 +66,8 @@ def command(
     or '-' to read it from standard input; or --url fetches it from a running server.
     Without a key the signature is not checked.
     """
-    from cookietool import cookieinput, formats, render
-    from cookietool.session import inspect_cookie
+    from cookietool import cookieinput, render
+    from cookietool.session import choose_format, inspect_cookie
 
     if (cookie is None) == (url is None):
         raise click.UsageError("give a COOKIE or --url URL (one of them)")
@@ -76,12 +76,16 @@ def command(
     else:
         text = read_stdin("COOKIE") if cookie == "-" else cookie or ""
     found = cookieinput.extract(text, app.cookie.name)
+    fmt, scheme, reason = choose_format(
+        found.value, app.format, app.keys, app.scheme if app.scheme_given else None
+    )
     result = inspect_cookie(
         found.value,
         app.keys,
         name=found.name,
-        scheme=app.scheme,
-        fmt=formats.get(app.format),
+        scheme=scheme,
+        fmt=fmt,
+        format_reason=reason,
         # Flask checks PERMANENT_SESSION_LIFETIME on every request: with an app, so do we.
         max_age=app.lifetime if max_age is None else max_age,
         epoch=epoch,

@@ -190,7 +190,23 @@ def _app_option() -> Callable[[F], F]:
 FLASK_APP_META = "cookietool.flask_app"
 
 
-def app_options(*, keys: bool = True, cookie: str = "name") -> Callable[[F], F]:
+def _format_option() -> Callable[[F], F]:
+    from cookietool.formats import FORMATS
+
+    return click.option(
+        "--format",
+        "cookie_format",
+        type=click.Choice(["auto", *FORMATS]),
+        default="auto",
+        show_default=True,
+        help="The cookie's format: told from its shape with 'auto' (when several fit and keys "
+        "are given, the one whose signature verifies).",
+    )
+
+
+def app_options(
+    *, keys: bool = True, cookie: str = "name", format_option: bool = True
+) -> Callable[[F], F]:
     """Add the key, scheme and cookie options, and pass one ``app: AppSettings`` instead.
 
     ``cookie`` is ``"name"`` for commands that only pick a cookie by name, ``"all"`` for
@@ -204,6 +220,7 @@ def app_options(*, keys: bool = True, cookie: str = "name") -> Callable[[F], F]:
             return f(*args, **kwargs)
 
         options = [_app_option(), *(_key_options() if keys else []), *_scheme_options()]
+        options += [_format_option()] if format_option else []
         options += _cookie_options(cookie == "all")
         command: Any = with_app
         for option in reversed(options):
@@ -256,6 +273,8 @@ def resolve_app(ctx: click.Context, kwargs: dict[str, Any]) -> AppSettings:
             None,
         )
 
+    cookie_format = kwargs.pop("cookie_format", "flask")
+    scheme_given = facts is not None or any(given(name) for name in SCHEME_PARAMS)
     scheme_values = {name: kwargs.pop(name) for name in SCHEME_PARAMS}
     cookie_values = {name: kwargs.pop(name) for name in COOKIE_PARAMS if name in kwargs}
     if facts is not None:
@@ -278,6 +297,9 @@ def resolve_app(ctx: click.Context, kwargs: dict[str, Any]) -> AppSettings:
         key_source=origin,
         lifetime=None if facts is None else facts.lifetime,
         app_name=None if facts is None else facts.name,
+        # An app is a Flask app: its cookies are Flask's, whatever the value looks like.
+        format="flask" if facts is not None and cookie_format == "auto" else cookie_format,
+        scheme_given=scheme_given,
     )
 
 

@@ -97,8 +97,13 @@ def command(
         legacy = legacy or (was_legacy and timestamp == stamp)
     else:
         text = read_stdin("PAYLOAD") if payload == "-" else payload or ""
-        session = (parse_python_payload if python_literal else parse_payload)(text, caps)
+        if app.format in ("starlette", "django") and not python_literal:
+            session = _plain_json_session(text, caps)  # no Flask tags in these formats
+        else:
+            session = (parse_python_payload if python_literal else parse_payload)(text, caps)
     session = edit_session(session, [_split_set(s) for s in sets], unsets, caps)
+    if app.format in ("starlette", "django"):
+        return _sign_other(app, session, timestamp, set_cookie or permanent or legacy, as_json)
     from cookietool.signing import sign_session
 
     signed = sign_session(
@@ -129,16 +134,17 @@ def _split_set(spec: str) -> tuple[str, str]:
 
 def _session_of(original: str, app: AppSettings) -> tuple[dict[str, Any], int, bool, list[str]]:
     """The session, timestamp and epoch of the cookie --from names, and what to say of it."""
-    from cookietool import cookieinput, formats
+    from cookietool import cookieinput
     from cookietool.errors import PayloadError
-    from cookietool.session import inspect_cookie
+    from cookietool.session import choose_format, inspect_cookie
 
     found = cookieinput.extract(
         read_stdin("--from") if original == "-" else original, app.cookie.name
     )
-    result = inspect_cookie(
-        found.value, app.keys, scheme=app.scheme, fmt=formats.get(app.format), caps=current_caps()
+    fmt, scheme, _ = choose_format(
+        found.value, app.format, app.keys, app.scheme if app.scheme_given else None
     )
+    result = inspect_cookie(found.value, app.keys, scheme=scheme, fmt=fmt, caps=current_caps())
     if not result.is_session or result.timestamp is None:
         problem = "; ".join(p.message for p in result.problems) or "it cannot be read"
         raise PayloadError(f"--from: the cookie is not a session to edit: {problem}")
@@ -146,3 +152,57 @@ def _session_of(original: str, app: AppSettings) -> tuple[dict[str, Any], int, b
     if result.signature.status == "invalid":
         notes.append("the --from cookie does not verify with these keys; its data is signed anew")
     return dict(result.session), result.timestamp, result.legacy_epoch, notes
+
+
+def _sign_other(
+    app: AppSettings,
+    session: dict[str, Any],
+    timestamp: int | None,
+    flask_only: bool,
+    as_json: bool,
+) -> ExitCode:
+    """A Starlette or Django session value, byte for byte what the framework sets."""
+    import importlib
+    import time
+
+    from cookietool import render
+    from cookietool.errors import PayloadError
+
+    if flask_only:
+        raise click.UsageError(
+            "--set-cookie, --permanent and --legacy are Flask's (--format flask)"
+        )
+    if not app.keys:
+        raise PayloadError("signing needs a key: see --key, --app, --dotenv and the environment")
+    module = importlib.import_module(f"cookietool.{app.format}cookie")
+    stamp = int(time.time()) if timestamp is None else timestamp
+    value: str = module.sign(session, app.keys, stamp)
+    if as_json:
+        document = render.document(
+            "sign",
+            value=value,
+            set_cookie=None,
+            timestamp=stamp,
+            legacy_epoch=False,
+            compressed=value.startswith("."),
+            warnings=[],
+            format=app.format,
+        )
+        click.echo(render.dump_json(document))
+    else:
+        click.echo(value)
+    return ExitCode.OK
+
+
+def _plain_json_session(text: str, caps: Any) -> dict[str, Any]:
+    """A session as plain JSON, for the formats that have no Flask tags."""
+    from cookietool.errors import CookieFormatError, PayloadError
+    from cookietool.jsontext import load_json
+
+    try:
+        value = load_json(text, caps.json_depth, caps.int_digits)
+    except CookieFormatError as e:
+        raise PayloadError(str(e).replace("the payload", "the payload", 1)) from e
+    if not isinstance(value, dict):
+        raise PayloadError("the payload must be a JSON object (a session is a dict)")
+    return value

@@ -51,7 +51,7 @@ class ServerOption(click.Option):
     metavar="JSON",
     help="Check the cookie Flask would set for this session ('-' for stdin); needs a key.",
 )
-@app_options(cookie="all")
+@app_options(cookie="all", format_option=False)
 @url_options
 @permanent_option
 @click.option("--server", "server_spec", cls=ServerOption, metavar="NAME[,NAME]")
