@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 # The main job on built-in examples: make a key, sign a session with it, decode it, size it.
 demo: $(STAMP)
 	@set -e; export DEMO_KEY="$$($(BIN)/cookietool genkey)"; \
-	echo '$$ cookietool genkey --format env'; $(BIN)/cookietool genkey --format env; echo; \
+	echo '$$ cookietool genkey --encoding env'; $(BIN)/cookietool genkey --encoding env; echo; \
 	echo '$$ cookietool sign '"'"'{"user_id": 42, "cart": {" t": [3, 7]}, "_flashes": [["message", "Welcome back!"]]}'"'"' --key-env DEMO_KEY'; \
 	cookie="$$($(BIN)/cookietool sign '{"user_id": 42, "cart": {" t": [3, 7]}, "_flashes": [["message", "Welcome back!"]]}' --key-env DEMO_KEY)"; \
 	echo "$$cookie"; echo; \

@@ -69,7 +69,13 @@ def drive(app: Flask, requests: Sequence[Request]) -> list[SetCookieSeen]:
                 f"--request {number} ({request.method} {request.path}): the app raised "
                 f"{type(e).__name__}: {e}"
             ) from e
-        label = f"request {number} ({request.method} {request.path})"
+        if response.status_code >= 400:
+            # A failed login would set no session: the size check would pass on nothing.
+            raise InputError(
+                f"--request {number} ({request.method} {request.path}) answered "
+                f"{response.status_code}; size-check needs the responses of requests that work"
+            )
+        label = f"request {number} ({request.method} {request.path}, {response.status_code})"
         seen += [
             SetCookieSeen(label, response.status_code, header)
             for header in response.headers.getlist("Set-Cookie")

@@ -75,6 +75,18 @@ def compare(
 
     max_bytes, max_percent = growth
     found = []
+    now = {cookie_key(check.spec.host, check.spec.name) for check in report.cookies}
+    for key in sorted(set(before) - now):
+        found.append(
+            Finding(
+                "warning",
+                "baseline_missing",
+                0,
+                0,
+                ("the baseline",),
+                f"cookie {key} of the baseline was not set in this run",
+            )
+        )
     for check in report.cookies:
         key = cookie_key(check.spec.host, check.spec.name)
         old = before.get(key, {}).get("name_value_bytes")

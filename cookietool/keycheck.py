@@ -670,13 +670,32 @@ def _dotenv_value(text: str, pos: int) -> tuple[str, int]:
     return value.rstrip(), part.end()
 
 
+def _json_keys(value: str) -> list[str]:
+    """The keys of a JSON list of strings, or the value itself when it is not one."""
+    import json
+
+    try:
+        loaded = json.loads(value)
+    except (ValueError, RecursionError):
+        return [value]
+    if isinstance(loaded, list) and all(isinstance(key, str) for key in loaded):
+        return [key for key in loaded if key]
+    return [value]
+
+
 def _scan_dotenv(path: str, text: str) -> list[Assignment]:
     found = []
     for name, value, line in _dotenv_bindings(text):
         if not value or not is_key_name(name):
             continue
         reference = _ENV_REFERENCE.fullmatch(value)
-        if reference is None:
+        if reference is None and name.upper().endswith("_FALLBACKS"):
+            # Flask's from_prefixed_env reads a JSON list here (as genkey --rotate writes
+            # it): each key of it is judged, as check-key --dotenv judges them.
+            found += [
+                Assignment(path, line, name, _key_bytes(key), True) for key in _json_keys(value)
+            ]
+        elif reference is None:
             found.append(Assignment(path, line, name, _key_bytes(value), False))
         elif reference.group("default"):
             # ${SECRET_KEY:-dev}: the default is used whenever the variable is unset.

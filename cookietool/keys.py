@@ -171,7 +171,10 @@ def write_dotenv(path: Path, var: str, value: str, force: bool = False) -> bool:
         nonlocal replaced
         replaced = dotenv_edit.get(envfile, var) is not None
         if replaced and not force:
-            raise InputError(f"{path} already sets {var}; add --force to replace it")
+            raise InputError(
+                f"{path} already sets {var}; add --force to replace it, or --rotate to keep "
+                "the old key as a fallback so that no one is logged out"
+            )
         return {var: value}
 
     dotenv_edit.update(path, change)

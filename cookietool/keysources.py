@@ -77,7 +77,7 @@ def from_mapping(values: Mapping[str, str | None], where: str) -> KeySource | No
         found += [
             text_key(key, f"{label(FLASK_FALLBACKS_VAR)}[{n}]") for n, key in enumerate(older)
         ]
-        origin += f" and {FLASK_FALLBACKS_VAR} ({len(older)})"
+        origin += f" and {label(FLASK_FALLBACKS_VAR).rsplit(' ', 1)[-1]} ({len(older)})"
     found.append(text_key(current, label(FLASK_VAR)))
     return KeySource(tuple(found), origin)
 

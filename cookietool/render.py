@@ -367,7 +367,8 @@ def _signature_text(result: Inspection) -> Text:
     check = result.signature
     if check.status == "unchecked":
         return Text(
-            "NOT CHECKED: no key given (--key, --key-file, --key-env or --key-hex)",
+            "NOT CHECKED: no key found (key options, --app, --dotenv, $FLASK_SECRET_KEY; see "
+            "Keys in the README)",
             style="yellow",
         )
     source = f" (keys from {for_humans(result.key_source)})" if result.key_source else ""

@@ -164,7 +164,10 @@ def render_size_text(console: Console, report: SizeReport, fail_on: str) -> None
         line.append(for_humans(finding.message))
         console.print(line)
     errors, warnings = report.count("error"), report.count("warning")
-    summary = f"{len(report.cookies)} cookies checked: {errors} errors, {warnings} warnings"
+    summary = (
+        f"{_count(len(report.cookies), 'cookie')} checked: {_count(errors, 'error')}, "
+        f"{_count(warnings, 'warning')}"
+    )
     if report.servers:
         summary += f"; servers: {', '.join(report.servers)}"
     style = "bold red" if report.failed(fail_on) else "bold green"
@@ -284,3 +287,7 @@ def render_limits_text(console: Console, limits: Sequence[Limit]) -> None:
             who.append(" (unconfirmed)", style="yellow")
         table.add_row(who, lim.server or "", lim.measure, str(lim.limit), lim.on_exceed, lim.source)
     console.print(table)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"

@@ -156,7 +156,10 @@ def sign_session(
     ``permanent`` does what ``session.permanent = True`` does in a view.
     """
     if not keys:
-        raise InputError("signing needs a key: pass --key, --key-hex, --key-file or --key-env")
+        raise InputError(
+            "signing needs a key: give a key option, --app (an app with a SECRET_KEY), "
+            "--dotenv, or $FLASK_SECRET_KEY"
+        )
     scheme = scheme or SCHEME
     settings = settings or CookieSettings()
     timestamp = int(time.time()) if timestamp is None else timestamp

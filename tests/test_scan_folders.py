@@ -62,3 +62,17 @@ def test_check_key_reads_a_dotenv_like_the_other_commands(tmp_path: Path) -> Non
         (f"{dotenv}: FLASK_SECRET_KEY", False),
     ]
     assert "changeme" not in result.stdout
+
+
+def test_scan_judges_each_key_of_a_fallbacks_list_in_a_dotenv(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text(
+        "FLASK_SECRET_KEY=0f3a9c2d7e6b5a4f1e2d3c4b5a69788796a5b4c3d2e1f00112233445566778899\n"
+        'FLASK_SECRET_KEY_FALLBACKS=\'["abc123", "7d1e9c2d7e6b5a4f1e2d3c4b5a6978879"]\'\n'
+    )
+    scanned = json.loads(run("check-key", "--scan", str(dotenv), "--json").stdout)
+    by_dotenv = json.loads(run("check-key", "--dotenv", str(dotenv), "--json").stdout)
+    assert [k["weak"] for k in scanned["keys"]] == [False, True, False]
+    assert {k["fingerprint"] for k in scanned["keys"]} == {
+        k["fingerprint"] for k in by_dotenv["keys"]
+    }

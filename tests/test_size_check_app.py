@@ -29,8 +29,8 @@ def test_a_login_and_a_cart_are_driven_and_their_cookies_checked() -> None:
     cookies = doc["cookies"]
     assert isinstance(cookies, list)
     assert [(c["name"], c["label"]) for c in cookies] == [
-        ("shop_session", "request 1 (POST /login)"),
-        ("shop_session", "request 2 (POST /cart)"),
+        ("shop_session", "request 1 (POST /login, 302)"),
+        ("shop_session", "request 2 (POST /cart, 200)"),
     ]
     # The second cookie is the session after both requests: what the app itself sends.
     client = shop.app.test_client()
@@ -65,3 +65,17 @@ def test_requests_need_an_app_and_a_shape() -> None:
     for bad in ("FETCH /", "GET nothing", "GET"):
         with pytest.raises(InputError):
             appdrive.parse_request(bad)
+
+
+def test_a_failing_request_or_a_vanished_cookie_is_never_a_silent_pass(tmp_path: Path) -> None:
+    refused = run("size-check", "--app", SHOP, "--request", "GET /nope")
+    assert_one_line_error(refused, ExitCode.USAGE, "answered 404")
+    baseline = tmp_path / "b.json"
+    assert _check(*LOGIN, "--save-baseline", str(baseline))[0] == ExitCode.OK
+    code, doc = _check(
+        "--request", "GET /cart", "--baseline", str(baseline), "--fail-on", "warning"
+    )
+    assert code == ExitCode.CHECK_FAILED
+    findings = doc["baseline"]
+    assert isinstance(findings, list)
+    assert findings[0]["measure"] == "baseline_missing"

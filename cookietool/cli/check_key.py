@@ -78,7 +78,8 @@ def command(
                     where += " (fallback value)"
                 click.echo(render_keys.verdict_text(verdict, where))
             click.echo(
-                f"{len(report.found)} keys found in {report.scanned} files, {report.weak} weak"
+                f"{len(report.found)} key{'' if len(report.found) == 1 else 's'} found in "
+                f"{report.scanned} file{'' if report.scanned == 1 else 's'}, {report.weak} weak"
             )
         return ExitCode.CHECK_FAILED if report.weak else ExitCode.OK
     given = sum(1 for source in (targets, key_file, env_var, dotenv_path) if source)

@@ -111,5 +111,5 @@ def _cookie_from_url(result: Any, name: str, url: str) -> str:
     names = sorted({line.partition("=")[0].strip() for line in result.set_cookie})
     raise InputError(
         f"{for_humans(url)} set no cookie named {name!r} (set: {', '.join(names) or 'none'}); "
-        "pass --name, or --app for the app's SESSION_COOKIE_NAME"
+        "pass --name to take another"
     )
