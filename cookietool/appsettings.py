@@ -82,6 +82,8 @@ class AppSettings(NamedTuple):
     lifetime: int | None = None
     #: The loaded app's name, for reports.
     app_name: str | None = None
+    #: The loaded app's MAX_COOKIE_SIZE, the size above which Werkzeug warns.
+    max_cookie_size: int | None = None
     #: The cookie format (cookietool.formats), or "auto" to tell it from the value.
     format: str = "flask"
     #: True when the scheme was given (an option, or the app's): otherwise each format's

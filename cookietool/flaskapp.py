@@ -70,6 +70,13 @@ def facts(app: Flask) -> AppFacts:
             "the server: its cookie holds only a session id, and there is nothing signed to "
             "decode or sign"
         )
+    from flask.json.tag import TaggedJSONSerializer
+
+    if not isinstance(interface.serializer, TaggedJSONSerializer):
+        raise InputError(
+            f"the app's session serializer is {type(interface.serializer).__name__}, not "
+            "Flask's tagged JSON, which is the only one cookietool reads"
+        )
     config = app.config
     secret = app.secret_key
     keys: list[SecretKey] = []

@@ -95,3 +95,26 @@ def test_a_server_side_session_interface_is_said_plainly() -> None:
 )
 def test_an_app_that_cannot_be_loaded_is_one_line(path: str, fragment: str) -> None:
     assert_one_line_error(run("decode", "a.b.c", "--app", path), ExitCode.USAGE, fragment)
+
+
+def test_max_cookie_size_and_serializer_come_from_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    value = shop_cookie()
+    monkeypatch.setitem(shop.app.config, "MAX_COOKIE_SIZE", 100)
+    result = run("size-check", f"Set-Cookie: shop_session={value}; Path=/", "--app", SHOP, "--json")
+    assert result.exit_code == ExitCode.OK
+    findings = json.loads(result.stdout)["cookies"][0]["findings"]
+    assert [f["limit"] for f in findings if f["measure"] == "set_cookie_header"] == [100]
+
+    class Other:
+        pass
+
+    monkeypatch.setattr(shop.app.session_interface, "serializer", Other())
+    refused = run("decode", value, "--app", SHOP)
+    assert_one_line_error(refused, ExitCode.USAGE, "not Flask's tagged JSON")
+
+
+def test_check_key_judges_the_apps_keys() -> None:
+    result = run("check-key", "--app", SHOP, "--json")
+    doc = json.loads(result.stdout)
+    assert [k["source"] for k in doc["keys"]] == ["SECRET_KEY_FALLBACKS[0]", "SECRET_KEY"]
+    assert "shop-current-key" not in result.stdout

@@ -23,6 +23,13 @@ from cookietool.cli.options import current_caps, json_option
     help="Read the key from environment variable VAR (--env is the older spelling).",
 )
 @click.option(
+    "--app",
+    "app_import",
+    metavar="IMPORT",
+    help="Judge the SECRET_KEY and SECRET_KEY_FALLBACKS of this Flask app, found as "
+    "'flask --app' finds it.",
+)
+@click.option(
     "--dotenv",
     "dotenv_path",
     metavar="PATH",
@@ -40,6 +47,7 @@ def command(
     targets: tuple[str, ...],
     key_file: str | None,
     env_var: str | None,
+    app_import: str | None,
     dotenv_path: str | None,
     scan: bool,
     as_json: bool,
@@ -82,16 +90,24 @@ def command(
                 f"{report.scanned} file{'' if report.scanned == 1 else 's'}, {report.weak} weak"
             )
         return ExitCode.CHECK_FAILED if report.weak else ExitCode.OK
-    given = sum(1 for source in (targets, key_file, env_var, dotenv_path) if source)
+    given = sum(1 for source in (targets, key_file, env_var, dotenv_path, app_import) if source)
     if given != 1 or len(targets) > 1:
-        raise click.UsageError("give exactly one key: KEY, '-', --key-file, --key-env or --dotenv")
-    if dotenv_path is not None:
-        from cookietool import keysources
+        raise click.UsageError(
+            "give exactly one key: KEY, '-', --key-file, --key-env, --dotenv or --app"
+        )
+    if dotenv_path is not None or app_import is not None:
+        from cookietool import flaskapp, keysources
 
-        source = keysources.from_dotenv(dotenv_path)
-        assert source is not None  # from_dotenv refuses a file without keys
+        if app_import is not None:
+            found_keys = flaskapp.facts(flaskapp.load_app(app_import)).keys
+            if not found_keys:
+                raise InputError(f"the app {app_import} has no SECRET_KEY")
+        else:
+            source = keysources.from_dotenv(dotenv_path or "")
+            assert source is not None  # from_dotenv refuses a file without keys
+            found_keys = source.keys
         verdicts = [
-            (key.label, keycheck.judge(key.value, keycheck.wordlist_keys())) for key in source.keys
+            (key.label, keycheck.judge(key.value, keycheck.wordlist_keys())) for key in found_keys
         ]
         if as_json:
             click.echo(render.dump_json(render_keys.keys_document(verdicts)))

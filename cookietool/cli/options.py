@@ -297,6 +297,7 @@ def resolve_app(ctx: click.Context, kwargs: dict[str, Any]) -> AppSettings:
         key_source=origin,
         lifetime=None if facts is None else facts.lifetime,
         app_name=None if facts is None else facts.name,
+        max_cookie_size=None if facts is None else facts.max_cookie_size,
         # An app is a Flask app: its cookies are Flask's, whatever the value looks like.
         format="flask" if facts is not None and cookie_format == "auto" else cookie_format,
         scheme_given=scheme_given,

@@ -159,6 +159,14 @@ def command(
 
     fmt = "json" if as_json else fmt
     limits = sizes.load_limits()
+    if app.max_cookie_size:
+        # The app's MAX_COOKIE_SIZE is the size Werkzeug warns at for this app.
+        limits = tuple(
+            dataclasses.replace(limit, limit=app.max_cookie_size)
+            if limit.id == "werkzeug-set-cookie"
+            else limit
+            for limit in limits
+        )
     if list_limits:
         if fmt == "json":
             click.echo(render.dump_json(render_sizes.limits_document(limits)))
