@@ -29,7 +29,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from cookietool import signer
+from cookietool import formats, signer
 from cookietool.errors import CookieFormatError, InputError, PayloadError
 from cookietool.formats import Envelope, Payload, Session
 from cookietool.signer import Scheme
@@ -98,20 +98,7 @@ def b62encode(number: int) -> str:
 
 def envelope(value: str) -> Envelope:
     """Split a cookie value as Signer.unsign and TimestampSigner.unsign do (from the right)."""
-    if not value:
-        raise CookieFormatError("the cookie value is empty")
-    # Django signs force_bytes(value), which is UTF-8; ':' is ASCII, so splitting the
-    # bytes splits where Django splits the text.
-    raw = value.encode("utf-8", "surrogateescape")
-    if raw.count(b":") < 2:
-        raise CookieFormatError(
-            "not a Django signed cookie: expected PAYLOAD:TIMESTAMP:SIGNATURE (two colons)"
-        )
-    signed_part, signature_segment = raw.rsplit(b":", 1)
-    payload_segment, timestamp_segment = signed_part.rsplit(b":", 1)
-    if payload_segment.startswith(b"."):
-        payload_segment = payload_segment[1:]
-    return Envelope(value, signed_part, payload_segment, timestamp_segment, signature_segment)
+    return formats.split_from_right(value, b":", "a Django signed cookie")
 
 
 def read_signature(env: Envelope) -> bytes:
@@ -160,18 +147,11 @@ def read_payload(env: Envelope, inflate_limit: int = signer.DEFAULT_INFLATE_LIMI
 
 
 def signed_parts(value: str, scheme: Scheme) -> tuple[bytes, bytes]:
-    """The signed part and signature a key search needs, refusing what no key can match."""
-    env = envelope(value)
-    try:
-        signature = read_signature(env)
-    except CookieFormatError as e:
-        raise CookieFormatError(f"{e}, so no key can match this cookie") from e
-    if len(signature) != scheme.signature_size:
-        raise CookieFormatError(
-            f"the signature is {len(signature)} bytes and {scheme.digest} signatures are "
-            f"{scheme.signature_size}, so no key can match (damaged, or pass the app's --digest)"
-        )
-    return env.signed_part, signature
+    """The signed part and signature a key search needs, refusing what no key can match.
+
+    Any value decode accepts is accepted here; the timestamp and payload are not read.
+    """
+    return formats.searchable_parts(envelope(value), read_signature, scheme)
 
 
 def find_scheme(

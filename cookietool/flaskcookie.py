@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cookietool import signer
+from cookietool import formats, signer
 from cookietool.errors import CookieFormatError, TagError
 from cookietool.formats import Envelope, Payload, Session
 from cookietool.signer import Scheme
@@ -36,19 +36,7 @@ def scheme(salt: str = DEFAULT_SALT, digest: str = "sha1", key_derivation: str =
 
 def envelope(value: str) -> Envelope:
     """Split a cookie value as itsdangerous does, or say why it is not shaped like one."""
-    if not value:
-        raise CookieFormatError("the cookie value is empty")
-    # itsdangerous encodes a str cookie as UTF-8 before splitting and signing it.
-    raw = value.encode("utf-8", "surrogateescape")
-    if raw.count(b".") < 2:
-        raise CookieFormatError(
-            "not a session cookie: expected PAYLOAD.TIMESTAMP.SIGNATURE (two dots at least)"
-        )
-    signed_part, signature_segment = raw.rsplit(b".", 1)
-    payload_segment, timestamp_segment = signed_part.rsplit(b".", 1)
-    if payload_segment.startswith(b"."):
-        payload_segment = payload_segment[1:]
-    return Envelope(value, signed_part, payload_segment, timestamp_segment, signature_segment)
+    return formats.split_from_right(value, b".", "a session cookie")
 
 
 def read_signature(env: Envelope) -> bytes:
@@ -83,17 +71,7 @@ def signed_parts(value: str, scheme: Scheme) -> tuple[bytes, bytes]:
 
     Any value decode accepts is accepted here; the timestamp and payload are not read.
     """
-    env = envelope(value)
-    try:
-        signature = read_signature(env)
-    except CookieFormatError as e:
-        raise CookieFormatError(f"{e}, so no key can match this cookie") from e
-    if len(signature) != scheme.signature_size:
-        raise CookieFormatError(
-            f"the signature is {len(signature)} bytes and {scheme.digest} signatures are "
-            f"{scheme.signature_size}, so no key can match (damaged, or pass the app's --digest)"
-        )
-    return env.signed_part, signature
+    return formats.searchable_parts(envelope(value), read_signature, scheme)
 
 
 def to_unix(timestamp_raw: int, legacy: bool) -> int:

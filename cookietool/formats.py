@@ -10,6 +10,7 @@ format is one module implementing :class:`CookieFormat`, registered in ``FORMATS
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
@@ -110,6 +111,49 @@ class Session(NamedTuple):
     data: Any
     session: Any
     error: str | None
+
+
+def searchable_parts(
+    env: Envelope, signature_of: Callable[[Envelope], bytes], scheme: Scheme
+) -> tuple[bytes, bytes]:
+    """The signed part and signature a key search needs, refusing what no key can match.
+
+    Shared by every format: a signature that cannot be read, or whose size no key of
+    ``scheme`` can make, would only make a search report "no key found" falsely.
+    """
+    from cookietool.errors import CookieFormatError
+
+    try:
+        signature = signature_of(env)
+    except CookieFormatError as e:
+        raise CookieFormatError(f"{e}, so no key can match this cookie") from e
+    if len(signature) != scheme.signature_size:
+        raise CookieFormatError(
+            f"the signature is {len(signature)} bytes and {scheme.digest} signatures are "
+            f"{scheme.signature_size}, so no key can match (damaged, or pass the app's --digest)"
+        )
+    return env.signed_part, signature
+
+
+def split_from_right(value: str, sep: bytes, what: str) -> Envelope:
+    """``[.]PAYLOAD{sep}TIMESTAMP{sep}SIGNATURE`` split from the right, as the signers do.
+
+    The value is taken as UTF-8 (the signers sign the UTF-8 bytes of a str), so splitting
+    the bytes splits where they split the text.
+    """
+    from cookietool.errors import CookieFormatError
+
+    if not value:
+        raise CookieFormatError("the cookie value is empty")
+    raw = value.encode("utf-8", "surrogateescape")
+    if raw.count(sep) < 2:
+        shape = sep.decode().join(("PAYLOAD", "TIMESTAMP", "SIGNATURE"))
+        raise CookieFormatError(f"not {what}: expected {shape} (two {sep.decode()!r} at least)")
+    signed_part, signature_segment = raw.rsplit(sep, 1)
+    payload_segment, timestamp_segment = signed_part.rsplit(sep, 1)
+    if payload_segment.startswith(b"."):
+        payload_segment = payload_segment[1:]
+    return Envelope(value, signed_part, payload_segment, timestamp_segment, signature_segment)
 
 
 #: Every format, by name: the module that holds it and the attribute naming its object.

@@ -19,7 +19,7 @@ import binascii
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from cookietool import signer
+from cookietool import formats, signer
 from cookietool.errors import CookieFormatError, InputError, PayloadError
 from cookietool.formats import Envelope, Payload, Session
 from cookietool.signer import Scheme
@@ -126,17 +126,7 @@ def signed_parts(value: str, scheme: Scheme) -> tuple[bytes, bytes]:
 
     Any value decode accepts is accepted here; the timestamp and payload are not read.
     """
-    env = envelope(value)
-    try:
-        signature = read_signature(env)
-    except CookieFormatError as e:
-        raise CookieFormatError(f"{e}, so no key can match this cookie") from e
-    if len(signature) != scheme.signature_size:
-        raise CookieFormatError(
-            f"the signature is {len(signature)} bytes and {scheme.digest} signatures are "
-            f"{scheme.signature_size}, so no key can match (damaged, or pass the app's --digest)"
-        )
-    return env.signed_part, signature
+    return formats.searchable_parts(envelope(value), read_signature, scheme)
 
 
 def recognise(value: str) -> str | None:
