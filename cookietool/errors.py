@@ -26,6 +26,10 @@ class CookieFormatError(InputError):
     """A cookie that is not in the Flask session format."""
 
 
+class MissingTimestampError(CookieFormatError):
+    """A value whose format may carry no signing time (a JWT without iat): not damage."""
+
+
 class PayloadTooLargeError(CookieFormatError):
     """A compressed payload that inflates past the configured limit."""
 

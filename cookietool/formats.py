@@ -162,11 +162,12 @@ FORMATS = {
     "quart": ("cookietool.flaskcookie", "QUART"),
     "starlette": ("cookietool.starlettecookie", "FORMAT"),
     "django": ("cookietool.djangocookie", "FORMAT"),
+    "jwt": ("cookietool.jwtcookie", "FORMAT"),
 }
 DEFAULT = "flask"
 #: The formats auto-detection considers, in order of preference when several fit; Quart
 #: is Flask's format under another name, so detection never needs to tell them apart.
-DETECTED = ("flask", "starlette", "django")
+DETECTED = ("jwt", "flask", "starlette", "django")
 
 
 def detect(value: str) -> tuple[CookieFormat, str] | None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from cookietool import formats, signer
 from cookietool.caps import DEFAULT as DEFAULT_CAPS
 from cookietool.caps import Caps
-from cookietool.errors import CookieFormatError, InputError
+from cookietool.errors import CookieFormatError, InputError, MissingTimestampError
 from cookietool.formats import Envelope, Payload
 from cookietool.signer import DIGEST_SIZES, Scheme
 
@@ -252,6 +252,8 @@ def inspect_cookie(
     try:
         timestamp_raw = fmt.read_timestamp(env)
         timestamp, legacy = fmt.to_unix(timestamp_raw, epoch)
+    except MissingTimestampError:
+        pass  # the format allows a value without a signing time
     except CookieFormatError as e:
         timestamp_error = str(e)
     expired = None
@@ -326,7 +328,7 @@ def choose_format(
     """
     if name != "auto":
         fmt = formats.get(name)
-        return fmt, scheme or fmt.default_scheme, f"--format {name}"
+        return fmt, scheme or _scheme_of(fmt, value), f"--format {name}"
     found = formats.candidates(value)
     if not found:
         fmt = formats.get()
@@ -334,8 +336,8 @@ def choose_format(
         return fmt, scheme or fmt.default_scheme, "the default format"
     if len(found) > 1 and keys:
         for fmt, reason in found:
-            candidate = scheme or fmt.default_scheme
             try:
+                candidate = scheme or _scheme_of(fmt, value)
                 env = fmt.envelope(value)
             except CookieFormatError:
                 continue
@@ -345,4 +347,13 @@ def choose_format(
     if len(found) > 1:
         others = ", ".join(other.name for other, _ in found[1:])
         reason += f"; it could also be {others} (give --format to choose)"
-    return fmt, scheme or fmt.default_scheme, reason
+    return fmt, scheme or _scheme_of(fmt, value), reason
+
+
+def _scheme_of(fmt: CookieFormat, value: str) -> Scheme:
+    """A format's scheme for this value: its own method (a JWT names its alg), else default."""
+    scheme_of = getattr(fmt, "scheme_of", None)
+    if scheme_of is None:
+        return fmt.default_scheme
+    found: Scheme = scheme_of(value)
+    return found

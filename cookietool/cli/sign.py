@@ -97,12 +97,12 @@ def command(
         legacy = legacy or (was_legacy and timestamp == stamp)
     else:
         text = read_stdin("PAYLOAD") if payload == "-" else payload or ""
-        if app.format in ("starlette", "django") and not python_literal:
+        if app.format in ("starlette", "django", "jwt") and not python_literal:
             session = _plain_json_session(text, caps)  # no Flask tags in these formats
         else:
             session = (parse_python_payload if python_literal else parse_payload)(text, caps)
     session = edit_session(session, [_split_set(s) for s in sets], unsets, caps)
-    if app.format in ("starlette", "django"):
+    if app.format in ("starlette", "django", "jwt"):
         return _sign_other(app, session, timestamp, set_cookie or permanent or legacy, as_json)
     from cookietool.signing import sign_session
 
@@ -176,7 +176,10 @@ def _sign_other(
         raise PayloadError("signing needs a key: see --key, --app, --dotenv and the environment")
     module = importlib.import_module(f"cookietool.{app.format}cookie")
     stamp = int(time.time()) if timestamp is None else timestamp
-    value: str = module.sign(session, app.keys, stamp)
+    if app.format == "jwt":
+        value: str = module.sign(session, app.keys)  # a JWT's time is its iat claim, if any
+    else:
+        value = module.sign(session, app.keys, stamp)
     if as_json:
         document = render.document(
             "sign",
