@@ -286,12 +286,6 @@ def sign(claims: dict[str, Any], keys: Sequence[SecretKey], alg: str = "HS256") 
 
 
 class JwtFormat:
-    # A JWT says its own algorithm: cookietool.session asks each format for the scheme of
-    # a value through this method when the format has it.
-    def scheme_of(self, value: str) -> Scheme:
-        """The HMAC scheme the token's header names; refuses none and asymmetric algs."""
-        return scheme_for(value)
-
     """A JWT signed with a shared secret (Flask-JWT-Extended's default), for cookietool.formats."""
 
     name = "jwt"
@@ -299,6 +293,12 @@ class JwtFormat:
     framework = "JWT"
     default_cookie_name = COOKIE_NAME
     default_scheme = SCHEME
+
+    # A JWT says its own algorithm: cookietool.session asks each format for the scheme of
+    # a value through this method when the format has it.
+    def scheme_of(self, value: str) -> Scheme:
+        """The HMAC scheme the token's header names; refuses none and asymmetric algs."""
+        return scheme_for(value)
 
     def recognise(self, value: str) -> str | None:
         """Why ``value`` looks like a JWT: a JSON header naming an alg."""
