@@ -100,11 +100,23 @@ def detect(text: str) -> tuple[str, str]:
     if "=" not in text:
         return "value", text
     if ";" not in text:
+        # Standard base64's padding puts "=" inside a bare Starlette value; a name=value
+        # pair never has the shape of one (its "=" is followed by the value, not a dot).
+        if "=." in text and _is_padded_value(text):
+            return "value", text
         return "pair", text
     attributes = [split_pair(part)[0].lower() for part in text.split(";")[1:] if part.strip()]
     if all(attr in SET_COOKIE_ATTRIBUTES for attr in attributes):
         return "set-cookie", text
     return "cookie-header", text
+
+
+def _is_padded_value(text: str) -> bool:
+    """True when ``text`` is a whole session value whose payload ends in base64 padding."""
+    from cookietool import formats
+
+    # Starlette's is the one format that pads: the others write base64url without "=".
+    return formats.get("starlette").recognise(text) is not None
 
 
 def parse_set_cookie(line: str) -> SetCookie:

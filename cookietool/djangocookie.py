@@ -234,6 +234,8 @@ class DjangoFormat:
     framework = "Django"
     default_cookie_name = COOKIE_NAME
     default_scheme = SCHEME
+    lifetime_setting = "SESSION_COOKIE_AGE"
+    default_max_age: int | None = 14 * 24 * 60 * 60
 
     def recognise(self, value: str) -> str | None:
         """Why ``value`` looks like a Django cookie: a base64url payload, base62 time, MAC."""

@@ -99,6 +99,9 @@ class FlaskFormat:
 
     default_cookie_name = "session"
     default_scheme = SCHEME
+    # Flask's SecureCookieSessionInterface loads every session with this max_age.
+    lifetime_setting = "PERMANENT_SESSION_LIFETIME"
+    default_max_age: int | None = 31 * 24 * 60 * 60
 
     def recognise(self, value: str) -> str | None:
         """Why ``value`` looks like a Flask cookie: three dotted base64url parts."""

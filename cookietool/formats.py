@@ -34,6 +34,10 @@ if TYPE_CHECKING:
         default_cookie_name: str
         #: The signing scheme of an app that changed nothing.
         default_scheme: Scheme
+        #: The setting that bounds a session's age, and its default, for the report
+        #: (decode checks an age only when asked); None when the format has none.
+        lifetime_setting: str
+        default_max_age: int | None
 
         def recognise(self, value: str) -> str | None:
             """Why ``value`` looks like this format, or None when it does not."""

@@ -19,14 +19,15 @@ claims written with ``json.dumps(separators=(",", ":"))``; ``_validate_nbf`` and
 (``HMACAlgorithm`` signs with ``hmac.new(key, msg, hash)``). PyJWT is never imported here.
 
 A JWT has no timestamp segment: its timestamp, for ``--max-age``, is the ``iat`` claim.
-Whether a token has expired is its ``exp`` and ``nbf`` claims' business: see :func:`expiry`.
+Whether a token has expired is its ``exp``, ``nbf`` and ``iat`` claims' business:
+see :func:`check_claims`.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cookietool import formats, signer
 from cookietool.errors import CookieFormatError, InputError, MissingTimestampError, PayloadError
@@ -197,30 +198,60 @@ def load_session(json_text: str, caps: Caps) -> Session:
     return Session(data, data, None)
 
 
-def _claim_time(claims: Mapping[str, Any], name: str) -> int | None:
-    """A time claim as PyJWT reads it (``int(...)``), or None when it is absent."""
-    if name not in claims:
-        return None
-    try:
-        return int(claims[name])
-    except (TypeError, ValueError, OverflowError) as e:
-        raise CookieFormatError(f"the JWT's {name} claim is not an integer") from e
+class ClaimCheck(NamedTuple):
+    """A token's time claims, and the first reason PyJWT would refuse it over them.
 
-
-def expiry(claims: Mapping[str, Any], now: float) -> str | None:
-    """``"not yet valid"``, ``"expired"`` or None, as PyJWT judges ``nbf`` and ``exp`` at ``now``.
-
-    PyJWT (no leeway) refuses a token whose ``nbf > now`` (checked first) or whose
-    ``exp <= now``: a token is expired at its ``exp`` second itself. A claim that is
-    not an integer raises CookieFormatError, as PyJWT raises DecodeError.
+    ``code`` is ``expired`` (``exp`` passed, or ``nbf`` or ``iat`` still ahead) or
+    ``not-a-session`` (a time claim that is not an integer), None when nothing is wrong.
     """
-    nbf = _claim_time(claims, "nbf")
-    exp = _claim_time(claims, "exp")
-    if nbf is not None and nbf > now:
-        return "not yet valid"
-    if exp is not None and exp <= now:
-        return "expired"
-    return None
+
+    times: tuple[tuple[str, int], ...]
+    code: str | None = None
+    message: str | None = None
+
+
+#: The time claims PyJWT checks, in the order it checks them (``_validate_claims``).
+TIME_CLAIMS = ("iat", "nbf", "exp")
+
+
+def check_claims(claims: Mapping[str, Any], now: float) -> ClaimCheck:
+    """The time claims of ``claims``, judged as PyJWT's ``decode`` judges them at ``now``.
+
+    PyJWT (``jwt/api_jwt.py``, ``_validate_iat``, ``_validate_nbf``, ``_validate_exp``;
+    Flask-JWT-Extended's default leeway is 0) reads each claim as ``int(...)``, refuses a
+    token issued (``iat``) or valid (``nbf``) only after ``now``, and one whose ``exp`` is
+    ``now`` or earlier: a token is expired at its ``exp`` second itself.
+    """
+    times: list[tuple[str, int]] = []
+    problem: tuple[str, str] | None = None
+    for name in TIME_CLAIMS:
+        if name not in claims:
+            continue
+        try:
+            moment = int(claims[name])
+        except (TypeError, ValueError, OverflowError):
+            problem = problem or (
+                "not-a-session",
+                f"the {name} claim is not an integer: PyJWT refuses the token",
+            )
+            continue
+        times.append((name, moment))
+        if problem is not None:
+            continue
+        if name == "exp" and moment <= now:
+            problem = ("expired", f"the token expired at its exp claim, {_ago(now - moment)}")
+        elif name != "exp" and moment > now:
+            problem = ("expired", f"not valid yet: its {name} claim is {_ago(now - moment)}")
+    if problem is None:
+        return ClaimCheck(tuple(times))
+    return ClaimCheck(tuple(times), *problem)
+
+
+def _ago(seconds: float) -> str:
+    """``"5 seconds ago"`` or ``"in 5 seconds"``."""
+    count = int(abs(seconds))
+    words = f"{count} second{'s' if count != 1 else ''}"
+    return f"{words} ago" if seconds >= 0 else f"in {words}"
 
 
 def signed_parts(value: str, scheme: Scheme) -> tuple[bytes, bytes]:
@@ -293,6 +324,10 @@ class JwtFormat:
     framework = "JWT"
     default_cookie_name = COOKIE_NAME
     default_scheme = SCHEME
+    # A token carries its own lifetime (exp); Flask-JWT-Extended writes access tokens
+    # that expire after JWT_ACCESS_TOKEN_EXPIRES, 15 minutes by default.
+    lifetime_setting = "JWT_ACCESS_TOKEN_EXPIRES (Flask-JWT-Extended), written as exp"
+    default_max_age: int | None = 15 * 60
 
     # A JWT says its own algorithm: cookietool.session asks each format for the scheme of
     # a value through this method when the format has it.
@@ -337,6 +372,12 @@ class JwtFormat:
     def signed_parts(self, value: str, scheme: Scheme) -> tuple[bytes, bytes]:
         """What a key search needs."""
         return signed_parts(value, scheme)
+
+    # A token states its own validity period: cookietool.session asks a format for this
+    # check when the format has it.
+    def check_claims(self, claims: Mapping[str, Any], now: float) -> ClaimCheck:
+        """The time claims, and whether PyJWT would refuse the token over them now."""
+        return check_claims(claims, now)
 
 
 FORMAT = JwtFormat()

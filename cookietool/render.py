@@ -108,16 +108,19 @@ def iso_time(timestamp: int) -> str | None:
     return None if moment is None else moment.isoformat().replace("+00:00", "Z")
 
 
-def describe_age(seconds: int) -> str:
-    """'3 days ago' or 'in 2 hours' for a signed age in seconds."""
+def describe_span(seconds: int) -> str:
+    """'3 days' or '15 minutes': the largest whole unit of a duration."""
     span = abs(seconds)
     for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
         if span >= size:
             count = span // size
-            text = f"{count} {unit}{'s' if count != 1 else ''}"
-            break
-    else:
-        text = f"{span} second{'s' if span != 1 else ''}"
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"{span} second{'s' if span != 1 else ''}"
+
+
+def describe_age(seconds: int) -> str:
+    """'3 days ago' or 'in 2 hours' for a signed age in seconds."""
+    text = describe_span(seconds)
     return f"{text} ago" if seconds >= 0 else f"in {text}"
 
 
@@ -216,6 +219,13 @@ def decode_document(result: Inspection) -> dict[str, Any]:
         },
         max_age=result.max_age,
         expired=result.expired,
+        claim_times={
+            name: {"unix": moment, "utc": iso_time(moment)} for name, moment in result.claim_times
+        },
+        default_lifetime={
+            "setting": result.format.lifetime_setting,
+            "seconds": result.format.default_max_age,
+        },
         ok=result.ok,
     )
 
@@ -328,8 +338,10 @@ def quoted(text: str) -> str:
 def _signed_text(result: Inspection) -> Text:
     from rich.text import Text
 
-    if result.timestamp is None or result.age is None:
+    if result.timestamp_error is not None:
         return Text(f"DAMAGED: {result.timestamp_error}", style="bold red")
+    if result.timestamp is None or result.age is None:
+        return Text("not recorded: the value carries no signing time", style="dim")
     moment = utc_time(result.timestamp)
     when = Text(
         f"{moment:%Y-%m-%d %H:%M:%S} UTC ({describe_age(result.age)})"
@@ -387,14 +399,41 @@ def _signature_text(result: Inspection) -> Text:
 def _expiry_text(result: Inspection) -> Text:
     from rich.text import Text
 
+    fmt = result.format
+    text = Text()
+    for name, moment in result.claim_times:
+        when = utc_time(moment)
+        shown = f"{when:%Y-%m-%d %H:%M:%S} UTC" if when else f"{moment} (outside the calendar)"
+        text.append(f"{name} {shown} ({describe_age(result.now - moment)})\n")
+    problem = result.claim_problem
+    if problem is not None:
+        text.append(f"{problem.code.upper()}: {problem.message}", style="bold red")
+        if result.max_age is None:
+            return text
+        text.append("\n")
     if result.max_age is None:
-        return Text("not checked (pass --max-age, your PERMANENT_SESSION_LIFETIME in seconds)")
+        if any(name == "exp" for name, _ in result.claim_times):
+            text.append("fresh by its exp claim", style="green")
+            return text
+        lifetime = ""
+        if fmt.default_max_age is not None:
+            lifetime = f"; {fmt.framework}'s default is {describe_span(fmt.default_max_age)}"
+        text.append(
+            f"age not checked (pass --max-age: {fmt.lifetime_setting} in seconds{lifetime})"
+        )
+        return text
     if result.age is None:
-        return Text("cannot be checked: the timestamp is damaged", style="bold red")
-    if result.expired:
-        return Text(f"EXPIRED: {result.expiry_message}", style="bold red")
+        if result.timestamp_error is None:
+            text.append("--max-age cannot be checked: the value has no signing time", "red")
+        else:
+            text.append("cannot be checked: the timestamp is damaged", style="bold red")
+        return text
+    if result.age_expired:
+        text.append(f"EXPIRED: {result.expiry_message}", style="bold red")
+        return text
     left = describe_age(result.age - result.max_age)
-    return Text(f"fresh: expires {left} (max age {result.max_age} s)", style="green")
+    text.append(f"fresh: expires {left} (max age {result.max_age} s)", style="green")
+    return text
 
 
 def _flashes_text(value: Any) -> str:

@@ -67,30 +67,51 @@ def audit_text(result: AuditResult, origin: KnownKey | None, cookies: int) -> st
     return "\n".join(lines)
 
 
-def hashcat_text(exports: Sequence[HashcatExport], command: str) -> tuple[list[str], list[str]]:
+def _hash_file(mode: int) -> str:
+    return "cookie.hash" if mode == 29100 else f"mode{mode}.hash"
+
+
+def hashcat_text(exports: Sequence[HashcatExport]) -> tuple[list[str], list[str]]:
     """The lines for hashcat (stdout) and, for people, what cannot go and what to run."""
+    from cookietool.hashcat import INSTEAD, command
+
     lines, notes = [], []
+    modes: list[int] = []
     for number, export in enumerate(exports, start=1):
-        if export.line is not None:
+        if export.line is not None and export.mode is not None:
             lines.append(export.line)
+            modes.append(export.mode)
         else:
             reasons = "; ".join(export.reasons)
-            notes.append(f"cookie {number} is outside hashcat mode 29100: {reasons}")
-    if lines:
-        notes.append(f"save the lines above to cookie.hash, then: {command}")
+            where = "hashcat" if export.mode is None else f"hashcat mode {export.mode}"
+            notes.append(f"cookie {number} is outside {where}: {reasons}; {INSTEAD}")
+    for mode in dict.fromkeys(modes):
+        which = "the lines above" if len(set(modes)) == 1 else f"the mode-{mode} lines above"
+        notes.append(
+            f"save {which} to {_hash_file(mode)}, then: {command(_hash_file(mode), mode=mode)}"
+        )
     return lines, notes
 
 
-def hashcat_document(exports: Sequence[HashcatExport], command: str) -> dict[str, Any]:
+def hashcat_document(exports: Sequence[HashcatExport]) -> dict[str, Any]:
     """The ``audit --hashcat --json`` document."""
+    from cookietool.hashcat import command
+
     return document(
         "audit-hashcat",
-        mode=29100,
         cookies=[
-            {"cookie": n, "line": e.line, "reasons": list(e.reasons)}
+            {
+                "cookie": n,
+                "format": e.format,
+                "mode": e.mode,
+                "line": e.line,
+                "reasons": list(e.reasons),
+                "hashcat_command": None
+                if e.line is None or e.mode is None
+                else command(_hash_file(e.mode), mode=e.mode),
+            }
             for n, e in enumerate(exports, start=1)
         ],
-        hashcat_command=command,
     )
 
 

@@ -84,6 +84,10 @@ class Inspection:
     key_source: str = ""
     #: Why this format was read (auto-detection's reason, or the option).
     format_reason: str = ""
+    #: Times the value states itself (a JWT's iat, nbf and exp), as Unix seconds.
+    claim_times: tuple[tuple[str, int], ...] = ()
+    #: Why the framework refuses the value over those times (a code and a sentence).
+    claim_problem: Problem | None = None
 
     @property
     def value(self) -> str:
@@ -121,8 +125,10 @@ class Inspection:
             found.append(Problem("damaged", check.reason or "the signature is damaged"))
         if self.timestamp_error is not None:
             found.append(Problem("damaged", self.timestamp_error))
-        if self.expired:
+        if self.expired and self.age_expired:
             found.append(Problem("expired", self.expiry_message))
+        if self.claim_problem is not None:
+            found.append(self.claim_problem)
         if self.payload_error is not None:
             found.append(Problem("not-a-session", self.payload_error))
         elif self.session_error is not None:
@@ -138,9 +144,17 @@ class Inspection:
         return tuple(found)
 
     @property
+    def age_expired(self) -> bool:
+        """True when ``max_age`` was given and the signing time is outside it."""
+        if self.max_age is None or self.age is None:
+            return False
+        # itsdangerous TimestampSigner.unsign: too old, or signed in the future.
+        return self.age > self.max_age or self.age < 0
+
+    @property
     def expiry_message(self) -> str:
-        """Why the cookie is expired, in words (empty when it is not)."""
-        if not self.expired or self.age is None:
+        """Why the cookie is expired by its age, in words (empty when it is not)."""
+        if not self.age_expired or self.age is None:
             return ""
         if self.age < 0:
             return "signed in the future, which itsdangerous rejects"
@@ -211,7 +225,10 @@ def check_signature(
             )
         else:
             tried = "the key" if len(keys) == 1 else f"any of the {len(keys)} keys"
-            reason = f"not signed with {tried}"
+            reason = (
+                f"not signed with {tried}: signature invalid for {fmt.name} (salt "
+                f"{scheme.salt!r}, {scheme.digest}, {scheme.key_derivation} key derivation)"
+            )
         return SignatureCheck("invalid", len(keys), reason=reason, size=len(signature))
     return SignatureCheck("valid", len(keys), index, keys[index].label, size=len(signature))
 
@@ -256,12 +273,6 @@ def inspect_cookie(
         pass  # the format allows a value without a signing time
     except CookieFormatError as e:
         timestamp_error = str(e)
-    expired = None
-    if max_age is not None and timestamp is not None:
-        # itsdangerous TimestampSigner.unsign: too old, or signed in the future.
-        age = now - timestamp
-        expired = age > max_age or age < 0
-
     payload: Payload | None = None
     payload_error = None
     data: Any = None
@@ -278,6 +289,20 @@ def inspect_cookie(
         if e.cap is not None and signature.status not in ("invalid", "damaged"):
             raise
         payload_error = str(e)
+    expired = None
+    if max_age is not None and timestamp is not None:
+        # itsdangerous TimestampSigner.unsign: too old, or signed in the future.
+        expired = not 0 <= now - timestamp <= max_age
+    claim_times: tuple[tuple[str, int], ...] = ()
+    claim_problem = None
+    check_claims = getattr(fmt, "check_claims", None)
+    if check_claims is not None and isinstance(session, dict):
+        claims = check_claims(session, now)
+        claim_times = claims.times
+        if claims.code is not None:
+            claim_problem = Problem(claims.code, claims.message or claims.code)
+        if any(name == "exp" for name, _ in claim_times) or claims.code == "expired":
+            expired = bool(expired) or claims.code == "expired"
     return Inspection(
         envelope=env,
         name=name,
@@ -299,6 +324,8 @@ def inspect_cookie(
         notes=_notes(signature, scheme),
         key_source=key_source,
         format_reason=format_reason,
+        claim_times=claim_times,
+        claim_problem=claim_problem,
     )
 
 

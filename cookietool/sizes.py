@@ -7,6 +7,7 @@ Cookie header a browser would send with it, goes over.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -123,6 +124,8 @@ class CookieSpec:
     value: str
     host: str | None = None
     set_cookie: SetCookie | None = None
+    #: The session format to read it as (a --format name), or "auto" to tell by shape.
+    format: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -267,11 +270,13 @@ def gather(
     signed: SetCookie | None = None,
     max_cookies: int = 10_000,
     max_line: int = 64 << 10,
+    cookie_format: str = "auto",
 ) -> tuple[list[CookieSpec], list[tuple[str | None, str]]]:
     """Every cookie to check, and the Cookie headers seen, from all that size-check reads.
 
     ``inputs`` are the command line's texts, '-' standing for ``stdin_text``; ``har`` the
     entries of a HAR file; ``signed`` the Set-Cookie line Flask would send for --payload.
+    ``cookie_format`` names the format sessions among them are read in ("auto": by shape).
     """
     specs: list[CookieSpec] = []
     observed: list[tuple[str | None, str]] = []
@@ -293,6 +298,9 @@ def gather(
     observed += headers
     if signed is not None:
         specs.append(CookieSpec("--payload", signed.name, signed.value, set_cookie=signed))
+    if cookie_format != "auto":
+        formats.get(cookie_format)  # an unknown name is refused before any work
+        specs = [dataclasses.replace(spec, format=cookie_format) for spec in specs]
     return specs, observed
 
 
@@ -404,11 +412,14 @@ def lifetime_seconds(cookie: SetCookie, now: float) -> int | None:
         return None
 
 
-def _session_size(value: str, headroom: int) -> SessionSize | None:
-    detected = formats.detect(value)
-    if detected is None:
-        return None
-    fmt = detected[0]
+def _session_size(value: str, headroom: int, format_name: str = "auto") -> SessionSize | None:
+    if format_name == "auto":
+        detected = formats.detect(value)
+        if detected is None:
+            return None
+        fmt = detected[0]
+    else:
+        fmt = formats.get(format_name)
     try:
         payload = fmt.read_payload(fmt.envelope(value), DEFAULT_INFLATE_LIMIT)
     except CookieFormatError:
@@ -495,7 +506,7 @@ def check_cookie(
         set_cookie_bytes,
         headroom,
         tuple(findings),
-        _session_size(spec.value, headroom),
+        _session_size(spec.value, headroom, spec.format),
         name_value_limit,
         header_limit,
     )

@@ -196,6 +196,8 @@ class StarletteFormat:
     framework = "Starlette"
     default_cookie_name = DEFAULT_COOKIE_NAME
     default_scheme = SCHEME
+    lifetime_setting = "SessionMiddleware(max_age=...)"
+    default_max_age: int | None = DEFAULT_MAX_AGE
 
     def recognise(self, value: str) -> str | None:
         """Why ``value`` looks like a Starlette cookie: a standard-base64 payload."""

@@ -179,6 +179,22 @@ def test_hashcat_self_test_pair() -> None:
     assert hashcat.command() == "hashcat -m 29100 -a 0 cookie.hash wordlist.txt"
 
 
+def test_hashcat_takes_jwts_in_mode_16500_and_says_what_it_cannot_take() -> None:
+    jwt = pytest.importorskip("jwt", reason="PyJWT makes the tokens")
+    key = "k" * 64
+    for alg, digest in (("HS256", "sha256"), ("HS384", "sha384"), ("HS512", "sha512")):
+        token = jwt.encode({"sub": "ann"}, key, algorithm=alg)
+        export = hashcat.export(token, flask_scheme("", digest, "none"), "jwt")
+        assert (export.line, export.mode) == (token, 16500)
+    long = jwt.encode({"data": "x" * 3100}, key, algorithm="HS256")
+    reasons = hashcat.export(long, flask_scheme("", "sha256", "none"), "jwt").reasons
+    assert reasons[0].startswith("the claims are 4148 base64url characters; mode 16500")
+    for name in ("starlette", "django"):
+        outside = hashcat.export("a.b.c", flask_scheme(), name)
+        assert (outside.line, outside.mode) == (None, None)
+        assert outside.reasons[0].startswith("no hashcat mode computes")
+
+
 def test_hashcat_explains_what_is_outside_the_mode() -> None:
     compressed = flask_cookie(make_app(), {"items": ["x" * 20] * 50})[0]
     assert "zlib-compressed" in hashcat.export(compressed, flask_scheme()).reasons[0]

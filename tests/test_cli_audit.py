@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from cookietool.cli import ExitCode
 from tests.test_audit import HASHCAT_COOKIE, cookie_for
 from tests.test_cli import assert_one_line_error, run
@@ -99,7 +101,30 @@ def test_hashcat_export() -> None:
     doc = json.loads(outside.stdout)
     assert outside.exit_code == 1
     assert doc["cookies"][0]["line"] == HASHCAT_COOKIE and doc["cookies"][1]["line"] is None
+    assert doc["cookies"][0]["mode"] == 29100
+    assert doc["cookies"][0]["hashcat_command"] == "hashcat -m 29100 -a 0 cookie.hash wordlist.txt"
     assert "zlib-compressed" in doc["cookies"][1]["reasons"][0]
+
+
+def test_hashcat_export_by_format() -> None:
+    jwt = pytest.importorskip("jwt", reason="PyJWT makes the token")
+    token = jwt.encode({"sub": "ann"}, "hashcat-" + "k" * 40, algorithm="HS384")
+    starlette, django = (
+        run("sign", '{"a": 1}', "--format", name, "--key", "k").stdout.strip()
+        for name in ("starlette", "django")
+    )
+    result = run("audit", token, starlette, django, "--hashcat")
+    assert result.exit_code == 1
+    assert result.stdout == token + "\n"
+    assert "save the lines above to mode16500.hash, then: hashcat -m 16500" in result.stderr
+    assert "cookie 2 is outside hashcat: no hashcat mode computes Starlette's signer" in (
+        result.stderr
+    )
+    assert "cookie 3 is outside hashcat: no hashcat mode computes Django's" in result.stderr
+    assert result.stderr.count("run 'cookietool audit' on it instead") == 2
+    doc = json.loads(run("audit", token, starlette, django, "--hashcat", "--json").stdout)
+    assert [c["format"] for c in doc["cookies"]] == ["jwt", "starlette", "django"]
+    assert [c["mode"] for c in doc["cookies"]] == [16500, None, None]
 
 
 def test_bad_input() -> None:

@@ -73,3 +73,24 @@ def test_sign_in_another_format_round_trips(fmt: str) -> None:
     module = starlettecookie if fmt == "starlette" else djangocookie
     assert signed.stdout.strip() == module.sign({"user": "ann"}, KEYS, FROZEN)
     assert _decode(signed.stdout.strip(), "--key", "shared-secret")["format"] == fmt
+
+
+def test_a_bare_starlette_value_with_padding_is_a_value_not_a_pair() -> None:
+    value = run("sign", '{"a": 1}', "--format", "starlette", "--key", "k").stdout.strip()
+    assert "=." in value  # '{"a": 1}' in standard base64 ends in padding
+    for text in (value, f"session={value}", f"Cookie: theme=dark; session={value}"):
+        doc = json.loads(run("decode", text, "--key", "k", "--json").stdout)
+        assert (doc["format"], doc["verdict"]) == ("starlette", "valid"), text
+
+
+def test_size_check_takes_a_cookie_format_and_a_report_form() -> None:
+    value = run("sign", '{"a": 1}', "--format", "django", "--key", "k").stdout.strip()
+    result = run("size-check", f"sessionid={value}", "--format", "django", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["cookies"][0]["session"]["format"] == "django"
+    same = run("size-check", f"sessionid={value}", "--output", "json")
+    assert json.loads(same.stdout)["cookies"][0]["session"]["format"] == "django"
+    both = run("size-check", f"sessionid={value}", "--format", "json", "--output", "github")
+    assert both.exit_code == 2 and "two report forms given: json and github" in both.stderr
+    clash = run("size-check", value, "--format", "flask", "--format", "jwt")
+    assert clash.exit_code == 2 and "two cookie formats given" in clash.stderr

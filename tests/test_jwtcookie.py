@@ -13,7 +13,7 @@ import pytest
 pytest.importorskip("jwt", reason="the JWT oracle needs PyJWT")
 
 import jwt
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cookietool import djangocookie, jwtcookie, starlettecookie
@@ -78,7 +78,9 @@ def test_pyjwt_tokens_decode_and_verify(alg: str) -> None:
     value = jwt.encode(CLAIMS, SECRET, algorithm=alg)
     scheme = jwtcookie.scheme_for(value)
     assert scheme == jwtcookie.SCHEMES[alg]
-    result = inspect_cookie(value, keys(OTHER, SECRET), fmt=jwtcookie.FORMAT, scheme=scheme)
+    result = inspect_cookie(
+        value, keys(OTHER, SECRET), fmt=jwtcookie.FORMAT, scheme=scheme, now=FROZEN + 60
+    )
     assert result.verdict == "valid"
     assert result.signature.key_index == 1
     assert result.session == result.data == CLAIMS
@@ -98,7 +100,7 @@ def test_a_wrong_key_is_invalid(alg: str) -> None:
 
 def test_without_keys_a_token_is_unchecked() -> None:
     value = jwt.encode(CLAIMS, SECRET, algorithm="HS256")
-    result = inspect_cookie(value, fmt=jwtcookie.FORMAT)
+    result = inspect_cookie(value, fmt=jwtcookie.FORMAT, now=FROZEN + 60)
     assert result.verdict == "unchecked"
 
 
@@ -245,30 +247,53 @@ def test_read_payload_is_the_claims_json() -> None:
         ({"exp": 1000}, "expired"),
         ({"exp": 999}, "expired"),
         ({"nbf": 1000}, None),
-        ({"nbf": 1001}, "not yet valid"),
-        ({"nbf": 1001, "exp": 999}, "not yet valid"),
+        ({"nbf": 1001}, "expired"),
+        ({"iat": 1000}, None),
+        ({"iat": 1001}, "expired"),
+        ({"nbf": 1001, "exp": 999}, "expired"),
         ({"exp": "1000"}, "expired"),
+        ({"exp": "soon"}, "not-a-session"),
+        ({"iat": 9.5e2, "exp": 2000}, None),
     ],
 )
-def test_expiry(claims: dict[str, Any], expected: str | None) -> None:
-    assert jwtcookie.expiry(claims, 1000) == expected
+def test_check_claims_at_the_boundaries(claims: dict[str, Any], expected: str | None) -> None:
+    assert jwtcookie.check_claims(claims, 1000).code == expected
 
 
-def test_expiry_agrees_with_pyjwt() -> None:
+def test_check_claims_says_which_claim_and_keeps_the_times() -> None:
+    check = jwtcookie.check_claims({"iat": 900, "nbf": 1001, "exp": 999}, 1000)
+    # PyJWT checks iat, then nbf, then exp: nbf is the reason it gives.
+    assert check.message == "not valid yet: its nbf claim is in 1 second"
+    assert check.times == (("iat", 900), ("nbf", 1001), ("exp", 999))
+    assert jwtcookie.check_claims({"exp": 990}, 1000).message == (
+        "the token expired at its exp claim, 10 seconds ago"
+    )
+    bad = jwtcookie.check_claims({"exp": "soon", "iat": 5}, 1000)
+    assert bad.message == "the exp claim is not an integer: PyJWT refuses the token"
+    assert bad.times == (("iat", 5),)
+
+
+_TIME_VALUE = st.one_of(
+    st.integers(-(10**6), -5) | st.integers(5, 10**6),
+    st.sampled_from(["soon", "", "12x", None, [1]]),
+)
+
+
+@given(claims=st.dictionaries(st.sampled_from(jwtcookie.TIME_CLAIMS), _TIME_VALUE, max_size=3))
+@settings(max_examples=200, deadline=None)
+def test_check_claims_agrees_with_pyjwt(claims: dict[str, Any]) -> None:
     now = int(time.time())
-    expired = jwt.encode({"exp": now - 5}, SECRET)
-    with pytest.raises(jwt.ExpiredSignatureError):
-        jwt.decode(expired, SECRET, algorithms=["HS256"])
-    assert jwtcookie.expiry({"exp": now - 5}, now) == "expired"
-    early = jwt.encode({"nbf": now + 600}, SECRET)
-    with pytest.raises(jwt.ImmatureSignatureError):
-        jwt.decode(early, SECRET, algorithms=["HS256"])
-    assert jwtcookie.expiry({"nbf": now + 600}, now) == "not yet valid"
-
-
-def test_expiry_refuses_a_time_that_is_not_an_integer() -> None:
-    with pytest.raises(CookieFormatError, match="exp claim is not an integer"):
-        jwtcookie.expiry({"exp": "soon"}, 1000)
+    # Offsets from now of five seconds at least, so the clock moving cannot flip a case.
+    token_claims = {k: now + v if isinstance(v, int) else v for k, v in claims.items()}
+    token = jwt.encode(token_claims, SECRET)
+    try:
+        jwt.decode(token, SECRET, algorithms=["HS256"])
+        pyjwt = None
+    except (jwt.ExpiredSignatureError, jwt.ImmatureSignatureError):
+        pyjwt = "expired"
+    except (jwt.DecodeError, jwt.InvalidIssuedAtError):
+        pyjwt = "not-a-session"
+    assert jwtcookie.check_claims(token_claims, now).code == pyjwt
 
 
 def test_format_attributes_and_explain() -> None:

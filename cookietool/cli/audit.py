@@ -88,20 +88,6 @@ def command(
 
         texts.append(_cookie_from_url(fetch_url(url, headers, data, timeout), app.cookie.name, url))
     values = [cookieinput.extract(text, app.cookie.name).value for text in texts]
-    if for_hashcat:
-        from cookietool import hashcat
-
-        exports = [hashcat.export(value, app.scheme) for value in values]
-        if as_json:
-            document = render_keys.hashcat_document(exports, hashcat.command())
-            click.echo(render.dump_json(document))
-        else:
-            lines, notes = render_keys.hashcat_text(exports, hashcat.command())
-            for line in lines:
-                click.echo(line)
-            for note in notes:
-                click.echo(note, err=True)
-        return ExitCode.OK if all(e.ok for e in exports) else ExitCode.CHECK_FAILED
     from cookietool.session import choose_format
 
     targets = []
@@ -110,6 +96,19 @@ def command(
             value, app.format, (), app.scheme if app.scheme_given else None
         )
         targets.append(engine.Target(value, scheme, fmt.name))
+    if for_hashcat:
+        from cookietool import hashcat
+
+        exports = [hashcat.export(t.value, t.scheme, t.format) for t in targets]
+        if as_json:
+            click.echo(render.dump_json(render_keys.hashcat_document(exports)))
+        else:
+            lines, notes = render_keys.hashcat_text(exports)
+            for line in lines:
+                click.echo(line)
+            for note in notes:
+                click.echo(note, err=True)
+        return ExitCode.OK if all(e.ok for e in exports) else ExitCode.CHECK_FAILED
     engine.groups_for(targets)  # bad cookies are refused before any work starts
     sources = wordlists.candidate_sources(
         not no_builtin, wordlist_paths, quoted, current_caps().wordlist_line_bytes

@@ -18,6 +18,11 @@ from cookietool.cli.options import (
     url_options,
 )
 from cookietool.cli.sign import permanent_option
+from cookietool.formats import FORMATS
+
+#: The report's forms; --format also takes a cookie format, told apart by the word.
+OUTPUTS = ("text", "json", "github", "junit")
+FORMAT_NAMES = tuple(FORMATS)
 
 if TYPE_CHECKING:
     from cookietool.appsettings import AppSettings
@@ -87,11 +92,18 @@ class ServerOption(click.Option):
 )
 @click.option(
     "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "github", "junit"]),
-    default="text",
-    show_default=True,
-    help="text (a table), json, github (workflow annotations) or junit (XML).",
+    "format_words",
+    multiple=True,
+    type=click.Choice([*OUTPUTS, "auto", *FORMAT_NAMES]),
+    metavar="OUTPUT|FORMAT",
+    help="The report's form (text, json, github, junit) or the sessions' cookie format "
+    "(auto, flask, quart, starlette, django, jwt); give it twice for both.",
+)
+@click.option(
+    "--output",
+    type=click.Choice(OUTPUTS),
+    help="The report's form: text (a table, the default), json, github (workflow "
+    "annotations) or junit (XML).",
 )
 @click.option("--json", "as_json", is_flag=True, help="The same as --format json.")
 @click.option(
@@ -139,7 +151,8 @@ def command(
     budget: int | None,
     head_bytes: int,
     fail_on: str,
-    fmt: str,
+    format_words: tuple[str, ...],
+    output: str | None,
     as_json: bool,
     requests: tuple[str, ...],
     baseline_path: str | None,
@@ -157,7 +170,7 @@ def command(
     """
     from cookietool import render, render_sizes, sizes
 
-    fmt = "json" if as_json else fmt
+    fmt, cookie_format = _split_formats(format_words, output, as_json)
     limits = sizes.load_limits()
     if app.max_cookie_size:
         # The app's MAX_COOKIE_SIZE is the size Werkzeug warns at for this app.
@@ -191,6 +204,7 @@ def command(
         signed=_payload_cookie(payload, app, permanent) if payload is not None else None,
         max_cookies=caps.cookies,
         max_line=caps.line_bytes,
+        cookie_format=cookie_format,
     )
     if requests:
         specs += _driven_cookies(ctx, requests)
@@ -234,6 +248,19 @@ def command(
     else:
         render_sizes.render_size_text(stdout_console(ctx), report, fail_on)
     return ExitCode.CHECK_FAILED if report.failed(fail_on) else ExitCode.OK
+
+
+def _split_formats(words: tuple[str, ...], output: str | None, as_json: bool) -> tuple[str, str]:
+    """The report's form and the cookie format, from --format (either, or both), --output
+    and --json; two different answers to one question are refused."""
+    outputs = [word for word in words if word in OUTPUTS]
+    outputs += [output] if output else []
+    outputs += ["json"] if as_json else []
+    cookie_formats = [word for word in words if word not in OUTPUTS]
+    for what, given in (("report form", outputs), ("cookie format", cookie_formats)):
+        if len(set(given)) > 1:
+            raise click.UsageError(f"two {what}s given: {' and '.join(dict.fromkeys(given))}")
+    return (outputs or ["text"])[0], (cookie_formats or ["auto"])[0]
 
 
 def _payload_cookie(payload: str, app: AppSettings, permanent: bool) -> Any:
