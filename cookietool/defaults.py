@@ -14,3 +14,8 @@ WARN_AT = 90
 #: User-Agent, Accept and friends): an estimate of what a desktop browser's navigation
 #: sends, which --head-bytes replaces with a measured figure.
 HEAD_BYTES = 600
+#: size-check: bytes of a response head besides its Set-Cookie lines (status line, Server,
+#: Date, Content-Type, Content-Length, Vary and the blank line). A Flask app behind
+#: gunicorn sends 154 (measured); apps add security headers, so the estimate is larger.
+#: --response-head-bytes replaces it; --url measures the real one.
+RESPONSE_HEAD_BYTES = 400

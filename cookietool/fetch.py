@@ -118,6 +118,8 @@ class FetchedResponse:
     set_cookie_raw: tuple[bytes, ...]
     #: Bytes of body drained (and thrown away).
     body_bytes: int
+    #: Bytes of the response head as received: status line, header lines, blank line.
+    head_bytes: int = 0
 
     @property
     def set_cookie(self) -> tuple[str, ...]:
@@ -571,7 +573,21 @@ def _exchange(
             for value in response.msg.get_all("Set-Cookie") or ()
         ),
         body_bytes=drained,
+        head_bytes=_head_bytes(response),
     )
+
+
+def _head_bytes(response: http.client.HTTPResponse) -> int:
+    """The response head's size on the wire, rebuilt from what http.client read.
+
+    http.client keeps each header as Latin-1 text without its ``: `` and CRLF; servers
+    write one space after the colon, so the rebuilt size is the size sent.
+    """
+    version = "HTTP/1.0" if response.version == 10 else "HTTP/1.1"
+    size = len(f"{version} {response.status} {response.reason}\r\n".encode("latin-1", "replace"))
+    for name, value in response.msg.items():
+        size += len(name) + 2 + len(value.encode("latin-1", "replace")) + 2
+    return size + 2
 
 
 def _send(

@@ -74,13 +74,26 @@ def size_document(report: SizeReport, fail_on: str) -> dict[str, Any]:
             "warn_at": report.warn_at,
             "budget": report.budget,
             "head_bytes": report.head_bytes,
+            "response_head_bytes": report.response_head_bytes,
             "fail_on": fail_on,
         },
         cookies=[_cookie(check) for check in report.cookies],
         baseline=[_finding(f) for f in report.baseline],
         domains=[
-            {"host": host, "cookies": count, "findings": [_finding(f) for f in findings]}
-            for host, count, findings in report.domains
+            {"domain": domain, "cookies": count, "findings": [_finding(f) for f in findings]}
+            for domain, count, findings in report.domains
+        ],
+        responses=[
+            {
+                "response": response.label,
+                "cookies": response.cookies,
+                "set_cookie_bytes": response.set_cookie_bytes,
+                "head_measured": response.head_measured,
+                "rebuilt_set_cookie_lines": response.estimated_lines,
+                "sizes": dict(response.sizes),
+                "findings": [_finding(f) for f in response.findings],
+            }
+            for response in report.responses
         ],
         requests=[
             {
@@ -125,7 +138,7 @@ def render_size_text(console: Console, report: SizeReport, fail_on: str) -> None
             if session is None
             else f"JSON {session.json_bytes} B"
             + (f" (zlib {session.stored_bytes} B)" if session.compressed else "")
-            + f"; about {session.more_json_bytes} B more fit"
+            + f"; {session.more_json_bytes} B more fit at least"
         )
         verdict, style = _verdict(check.findings)
         table.add_row(
@@ -139,11 +152,32 @@ def render_size_text(console: Console, report: SizeReport, fail_on: str) -> None
             Text(verdict, style=style),
         )
     console.print(table)
+    if report.servers and report.responses:
+        responses = Table(title="Responses (Set-Cookie)", title_justify="left")
+        for column in ("response", "cookies", "longest line", "head", "verdict"):
+            responses.add_column(column)
+        for response in report.responses:
+            sizes = dict(response.sizes)
+            head = str(sizes["response_head"])
+            head += "" if response.head_measured else " (est.)"
+            verdict, style = _verdict(response.findings)
+            responses.add_row(
+                Text(for_humans(response.label)),
+                str(response.cookies)
+                + (f" ({response.estimated_lines} rebuilt)" if response.estimated_lines else ""),
+                str(sizes["set_cookie_line"]),
+                head,
+                Text(verdict, style=style),
+            )
+        console.print(responses)
     if report.requests:
         requests = Table(title="Cookie request header", title_justify="left")
         for column in ("host", "cookies", "value", "line", "request head (est.)", "verdict"):
             requests.add_column(column)
-        counts = {host: count for host, count, _ in report.domains}
+        counts = {
+            host: len([c for c in report.cookies if c.spec.host == host])
+            for host in {r.host for r in report.requests}
+        }
         for request in report.requests:
             sizes = dict(request.sizes)
             verdict, style = (
@@ -212,10 +246,12 @@ def junit_xml(report: SizeReport, fail_on: str) -> str:
         cases.append(
             ("size-check.cookies", f"{spec.name or '(nameless)'} from {where}", check.findings)
         )
-    for host, count, findings in report.domains:
+    for domain, count, findings in report.domains:
         cases.append(
-            ("size-check.domains", f"{count} cookies for {host or 'all inputs'}", findings)
+            ("size-check.domains", f"{count} cookies for {domain or 'all inputs'}", findings)
         )
+    for response in report.responses:
+        cases.append(("size-check.responses", response.label, response.findings))
     for request in report.requests:
         cases.append(
             (
@@ -264,6 +300,8 @@ def limits_document(limits: Sequence[Limit]) -> dict[str, Any]:
                 "limit": lim.limit,
                 "level": lim.level,
                 "status": lim.status,
+                "side": lim.side,
+                "version": lim.version,
                 "on_exceed": lim.on_exceed,
                 "source": lim.source,
                 "confirmed": lim.confirmed,

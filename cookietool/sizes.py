@@ -8,12 +8,14 @@ Cookie header a browser would send with it, goes over.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from importlib import resources
+from typing import Any
 
 from cookietool import defaults, formats
 from cookietool.cookieinput import (
@@ -29,24 +31,47 @@ from cookietool.errors import CookieFormatError, InputError
 from cookietool.har import HarCookies
 from cookietool.signer import DEFAULT_INFLATE_LIMIT
 
+#: How many header fields besides Cookie the --head-bytes estimate is taken to hold, for
+#: HTTP/2's 32 bytes a field (a browser's navigation sends about a dozen).
+H2_OTHER_FIELDS = 12
 #: What each ``measure`` of the limits data counts.
 MEASURES = {
     "name_value": "UTF-8 bytes of cookie name + value after trimming whitespace, "
     "without '=' and without attributes",
+    "nameless_value": "UTF-8 bytes of the value of a cookie without a name",
     "attribute_value": "UTF-8 bytes of one attribute's value",
+    "path_or_domain_value": "UTF-8 bytes of a Path or Domain attribute's value",
     "lifetime_seconds": "seconds from now until the cookie expires (Max-Age wins over Expires)",
-    "cookies_per_domain": "distinct cookies set for one host",
+    "cookies_per_domain": "distinct cookies (name, domain, path) stored for one registrable "
+    "domain (eTLD+1 by the Public Suffix List): all its hosts and subdomains together",
     "set_cookie_header": "bytes of the whole Set-Cookie header value, attributes included",
     "cookie_value": "bytes of the Cookie request header's value",
     "cookie_line": "bytes of the header line 'Cookie: ' + value",
     "cookie_line_crlf": "bytes of the header line 'Cookie: ' + value + CRLF",
     "request_head": "bytes of the request head: the Cookie line plus the rest of the head "
-    "(request line and other headers, estimated by --head-bytes)",
+    "(request line, other headers and the blank line, estimated by --head-bytes)",
+    "header_list_bytes": "sum of len(name) + len(value) over the request's header fields "
+    "(the Cookie field plus the rest, whose size --head-bytes bounds)",
+    "h2_field": "bytes of the Cookie field's value in HTTP/2 as one field (an upper bound: "
+    "HPACK's Huffman coding and cookie crumbs make it smaller)",
+    "h2_header_list": "RFC 9113 section 6.5.2 header list size: len(name) + len(value) + 32 "
+    "for each field (the Cookie field, and the rest estimated as --head-bytes in "
+    f"{H2_OTHER_FIELDS} fields)",
+    "set_cookie_line": "bytes of one response header line 'Set-Cookie: ' + value, without CRLF",
+    "response_head": "bytes of the response head an upstream sends: status line, every "
+    "header line (each Set-Cookie of the response counted, the rest estimated by "
+    "--response-head-bytes or measured with --url) and the blank line",
 }
+#: The measures of a response, checked per response rather than per cookie.
+RESPONSE_MEASURES = ("set_cookie_line", "response_head")
+#: Flask's attributes on a session cookie of an app that changed nothing: what a response
+#: adds to a cookie given without its Set-Cookie line.
+FLASK_ATTRIBUTES = "; HttpOnly; Path=/"
 LEVELS = ("error", "warning")
 DEFAULT_HEAD_BYTES = defaults.HEAD_BYTES
 DEFAULT_WARN_AT = defaults.WARN_AT
-ZLIB_OVERHEAD = 11
+#: Bytes held back from a compressed session's estimate for deflate's block framing.
+COMPRESSED_MARGIN = 64
 
 
 @dataclass(frozen=True)
@@ -64,6 +89,10 @@ class Limit:
     confirmed: bool
     server: str | None = None
     status: int | None = None
+    #: The versions the limit holds for, where a default changed between versions.
+    version: str | None = None
+    #: "request" or "response": the message the limit applies to.
+    side: str | None = None
 
 
 def load_limits() -> tuple[Limit, ...]:
@@ -126,6 +155,9 @@ class CookieSpec:
     set_cookie: SetCookie | None = None
     #: The session format to read it as (a --format name), or "auto" to tell by shape.
     format: str = "auto"
+    #: The response that set it, when known (a HAR entry, a header dump's response, a
+    #: --url or --request response); cookies of one response are checked together.
+    response: str | None = None
 
 
 @dataclass(frozen=True)
@@ -157,6 +189,24 @@ class RequestCheck:
 
 
 @dataclass(frozen=True)
+class ResponseCheck:
+    """The Set-Cookie lines of one response and its whole head, against the servers.
+
+    ``head_measured`` tells a head measured on a real response (--url) from one made of
+    the Set-Cookie lines and the --response-head-bytes estimate; ``estimated_lines`` counts
+    Set-Cookie lines rebuilt from a bare cookie with Flask's default attributes.
+    """
+
+    label: str
+    cookies: int
+    set_cookie_bytes: int
+    sizes: tuple[tuple[str, int], ...]
+    head_measured: bool
+    estimated_lines: int
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
 class SizeReport:
     """Everything size-check found, and the settings it used."""
 
@@ -169,12 +219,15 @@ class SizeReport:
     head_bytes: int
     #: Growth past a recorded baseline (cookietool.baseline).
     baseline: tuple[Finding, ...] = ()
+    responses: tuple[ResponseCheck, ...] = ()
+    response_head_bytes: int = defaults.RESPONSE_HEAD_BYTES
 
     @property
     def all_findings(self) -> list[Finding]:
-        """Every finding, cookies first, then domains, requests and the baseline."""
+        """Every finding: cookies, domains, responses, requests, then the baseline."""
         found = [f for check in self.cookies for f in check.findings]
         found += [f for _, _, findings in self.domains for f in findings]
+        found += [f for response in self.responses for f in response.findings]
         found += [f for request in self.requests for f in request.findings]
         return found + list(self.baseline)
 
@@ -240,7 +293,10 @@ def specs_from_document(
         for dumped in dumped_cookies:
             cookie = parse_set_cookie(dumped.value)
             where = f"{label} response {dumped.response} line {dumped.line}"
-            specs.append(CookieSpec(where, cookie.name, cookie.value, set_cookie=cookie))
+            response = f"{label} response {dumped.response}"
+            specs.append(
+                CookieSpec(where, cookie.name, cookie.value, set_cookie=cookie, response=response)
+            )
         return specs, observed
     if kind == "cookie-jar":
         jarred_cookies = cookiefiles.read_cookie_jar(
@@ -297,7 +353,11 @@ def gather(
     specs += found
     observed += headers
     if signed is not None:
-        specs.append(CookieSpec("--payload", signed.name, signed.value, set_cookie=signed))
+        specs.append(
+            CookieSpec(
+                "--payload", signed.name, signed.value, set_cookie=signed, response="--payload"
+            )
+        )
     if cookie_format != "auto":
         formats.get(cookie_format)  # an unknown name is refused before any work
         specs = [dataclasses.replace(spec, format=cookie_format) for spec in specs]
@@ -313,22 +373,29 @@ def specs_from_har(
     for entry in entries:
         for line in entry.set_cookies:
             cookie = parse_set_cookie(line)
-            spec = CookieSpec(
-                f"HAR entry {entry.index}", cookie.name, cookie.value, entry.host, cookie
-            )
+            label = f"HAR entry {entry.index}"
+            spec = CookieSpec(label, cookie.name, cookie.value, entry.host, cookie, response=label)
             specs.setdefault((entry.host, cookie.header), spec)
         observed += [(entry.host, header) for header in entry.cookie_headers]
     return list(specs.values()), list(dict.fromkeys(observed))
 
 
 def request_sizes(cookie_value_bytes: int, head_bytes: int) -> dict[str, int]:
-    """The request-side measures of a Cookie header whose value has this many bytes."""
+    """The request-side measures of a Cookie header whose value has this many bytes.
+
+    Those beyond the Cookie line take the rest of the head as ``head_bytes``: an upper
+    bound of its names and values, separators included.
+    """
     line = len(b"Cookie: ") + cookie_value_bytes
+    field = len(b"cookie") + cookie_value_bytes
     return {
         "cookie_value": cookie_value_bytes,
         "cookie_line": line,
         "cookie_line_crlf": line + 2,
         "request_head": line + 2 + head_bytes,
+        "header_list_bytes": field + head_bytes,
+        "h2_field": cookie_value_bytes,
+        "h2_header_list": field + 32 + head_bytes + 32 * H2_OTHER_FIELDS,
     }
 
 
@@ -424,13 +491,13 @@ def _session_size(value: str, headroom: int, format_name: str = "auto") -> Sessi
         payload = fmt.read_payload(fmt.envelope(value), DEFAULT_INFLATE_LIMIT)
     except CookieFormatError:
         return None
-    # Base64 turns 3 bytes into 4 characters. A compressed payload is assumed to grow by
-    # its current compression ratio, less zlib's fixed overhead (2-byte header, 4-byte
-    # Adler-32, about 5 bytes of block framing); an uncompressed one by its plain size.
-    # Measured against bisection it stays under the true figure: a conservative estimate.
-    more = max(headroom, 0) * 3 // 4
-    if payload.compressed:
-        more = more * payload.json_bytes // max(payload.stored_bytes - ZLIB_OVERHEAD, 1)
+    # What surely fits: JSON that does not compress at all, random data being the worst
+    # case (a compressed session's deflate stream then grows by at least what is added).
+    # Base64 turns 3 bytes into 4 characters, one group of which may be partial; deflate
+    # frames new data in blocks whose headers and rebuilt Huffman tables cost a few dozen
+    # bytes. Checked against Flask by bisection (tests/test_sizes_estimate.py).
+    more = max(headroom, 0) * 3 // 4 - (COMPRESSED_MARGIN if payload.compressed else 2)
+    more = max(more, 0)
     return SessionSize(payload.json_bytes, payload.stored_bytes, payload.compressed, more, fmt.name)
 
 
@@ -456,6 +523,14 @@ def check_cookie(
         f"{label}: name + value",
         warn_at,
     )
+    if not spec.name:
+        findings += _judge(
+            "nameless_value",
+            utf8_len(spec.value),
+            by_measure.get("nameless_value", []),
+            f"{label}: value",
+            warn_at,
+        )
     if budget is not None and name_value > budget:
         findings.append(
             Finding(
@@ -486,6 +561,14 @@ def check_cookie(
                 f"{label}: attribute {attribute}",
                 None,
             )
+            if attribute.lower() in ("path", "domain"):
+                findings += _judge(
+                    "path_or_domain_value",
+                    utf8_len(attr_value),
+                    by_measure.get("path_or_domain_value", []),
+                    f"{label}: attribute {attribute}",
+                    None,
+                )
         lifetime = lifetime_seconds(cookie, now)
         if lifetime is not None:
             findings += _judge(
@@ -522,11 +605,16 @@ def check(
     head_bytes: int = DEFAULT_HEAD_BYTES,
     now: float | None = None,
     limits: Sequence[Limit] | None = None,
+    response_head_bytes: int = defaults.RESPONSE_HEAD_BYTES,
+    measured_heads: Mapping[str, int] | None = None,
 ) -> SizeReport:
-    """Check cookies, the number per host, and the Cookie header sent to each host.
+    """Check cookies, the number per domain, each response and the Cookie header per host.
 
     Cookies with the same host (or no host, for command-line inputs) are taken to be
     sent together; ``observed_headers`` are Cookie headers seen in requests (a HAR).
+    Cookies set by one response (``CookieSpec.response``) are checked together against
+    the servers' response limits; ``measured_heads`` gives, by response label, the
+    head bytes of a real response besides its Set-Cookie lines.
     """
     if not 1 <= warn_at <= 100:
         raise InputError("--warn-at is a percentage from 1 to 100")
@@ -534,6 +622,8 @@ def check(
         raise InputError("--budget must be a positive number of bytes")
     if head_bytes < 0:
         raise InputError("--head-bytes must not be negative")
+    if response_head_bytes < 0:
+        raise InputError("--response-head-bytes must not be negative")
     limits = load_limits() if limits is None else limits
     browser_side = [lim for lim in limits if lim.kind != "server"]
     cookie_checks = tuple(
@@ -557,23 +647,20 @@ def check(
         for measure in MEASURE_NAMES
     }
     domains = []
-    requests = []
-    for host in hosts:
-        kept = kept_by_host.get(host, {})
-        seen = seen_by_host.get(host, [])
-        # Cookies seen in requests count too: a script or an older response may have set them.
-        names = set(kept)
-        for header in seen:
-            names.update(name for name, _ in cookie_pairs(header))
-        count = len(names)
-        where = f"host {host}: cookie count" if host else "these cookies: count"
+    for domain, cookies in _cookies_by_domain(cookie_checks, seen_by_host).items():
+        where = f"domain {domain}: cookie count" if domain else "these cookies: count"
+        count = len(cookies)
         domains.append(
             (
-                host,
+                domain,
                 count,
                 tuple(_judge("cookies_per_domain", count, per_domain, where, None, _cookies)),
             )
         )
+    requests = []
+    for host in hosts:
+        kept = kept_by_host.get(host, {})
+        seen = seen_by_host.get(host, [])
         # The header a browser builds from the cookies it kept, and any seen in requests.
         # Seen headers come first, so that on a tie the report says what was seen.
         headers = [(True, header) for header in seen]
@@ -589,6 +676,13 @@ def check(
             what = f"Cookie header to {host or 'the site'}: {MEASURE_NAMES[measure]}"
             findings += _judge(measure, used, group, what, warn_at)
         requests.append(RequestCheck(host, tuple(sizes.items()), observed, tuple(findings)))
+    responses = check_responses(
+        specs,
+        server_limits,
+        warn_at=warn_at,
+        rest_bytes=response_head_bytes,
+        measured=measured_heads or {},
+    )
     return SizeReport(
         cookies=cookie_checks,
         requests=tuple(requests),
@@ -597,7 +691,137 @@ def check(
         warn_at=warn_at,
         budget=budget,
         head_bytes=head_bytes,
+        responses=responses,
+        response_head_bytes=response_head_bytes,
     )
+
+
+def registrable_domain(host: str) -> str:
+    """The registrable domain (eTLD+1) of ``host`` by the Public Suffix List, private
+    registries included as browsers count them; an IP address, a public suffix or a
+    single label is its own."""
+    import ipaddress
+
+    host = host.strip().lower().rstrip(".")
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return host
+    except ValueError:
+        pass
+    found: str | None = _suffix_list().privatesuffix(host)
+    return found or host
+
+
+@functools.cache
+def _suffix_list() -> Any:
+    from publicsuffixlist import PublicSuffixList
+
+    return PublicSuffixList()
+
+
+def _cookies_by_domain(
+    checks: Sequence[CookieCheck], seen_by_host: Mapping[str | None, Sequence[str]]
+) -> dict[str | None, set[tuple[str, str | None, str | None]]]:
+    """The distinct cookies (name, domain, path) stored per registrable domain.
+
+    Browsers count cookies per eTLD+1 (Chromium's CookieMonster keys by it, Firefox by
+    the base domain): a.example.com and b.example.com share example.com's 180. A cookie
+    counts under its Domain attribute when it has one, else its host; cookies seen in a
+    host's requests count too (a script or an older response may have set them).
+    """
+    found: dict[str | None, set[tuple[str, str | None, str | None]]] = {}
+    names: dict[str | None, set[str]] = {}
+    for check_ in checks:
+        spec = check_.spec
+        if any(f.level == "error" and f.measure == "name_value" for f in check_.findings):
+            continue  # a browser refuses it: it is never stored
+        cookie = spec.set_cookie
+        domain_attr = cookie.attribute("domain") if cookie is not None else None
+        where = (domain_attr or "").lstrip(".") or spec.host
+        path = cookie.attribute("path") if cookie is not None else None
+        key = registrable_domain(where) if where else None
+        found.setdefault(key, set()).add((spec.name, where, path))
+        names.setdefault(key, set()).add(spec.name)
+    for host, headers in seen_by_host.items():
+        key = registrable_domain(host) if host else None
+        bucket = found.setdefault(key, set())
+        known = names.setdefault(key, set())
+        for header in headers:
+            for name, _ in cookie_pairs(header):
+                if name not in known:
+                    bucket.add((name, host, None))
+                    known.add(name)
+    return found
+
+
+def set_cookie_line(spec: CookieSpec) -> tuple[str, bool]:
+    """The Set-Cookie header value that sets ``spec``, and whether it was rebuilt.
+
+    A cookie given without its line (a bare value, a pair, a jar) gets Flask's default
+    attributes: the line an app that changed nothing would send.
+    """
+    if spec.set_cookie is not None:
+        return spec.set_cookie.header, False
+    return f"{spec.name}={spec.value}{FLASK_ATTRIBUTES}", True
+
+
+def response_sizes(line_bytes: Sequence[int], rest_bytes: int) -> dict[str, int]:
+    """The response-side measures of a response with Set-Cookie values of these sizes.
+
+    Each line is ``Set-Cookie: `` + value (and CRLF in the head: 14 bytes more than its
+    value); the head is those lines plus ``rest_bytes``, the rest including the blank line.
+    """
+    lines = [len(b"Set-Cookie: ") + size for size in line_bytes]
+    return {
+        "set_cookie_line": max(lines, default=0),
+        "response_head": sum(line + 2 for line in lines) + rest_bytes,
+    }
+
+
+def check_responses(
+    specs: Sequence[CookieSpec],
+    server_limits: Sequence[Limit],
+    *,
+    warn_at: int = DEFAULT_WARN_AT,
+    rest_bytes: int = defaults.RESPONSE_HEAD_BYTES,
+    measured: Mapping[str, int] | None = None,
+) -> tuple[ResponseCheck, ...]:
+    """Each response's Set-Cookie lines and head against the servers' response limits.
+
+    Cookies of a known response are counted together; any other cookie is taken to come
+    in a response of its own, the least its response can hold.
+    """
+    measured = measured or {}
+    groups: dict[str, list[CookieSpec]] = {}
+    for number, spec in enumerate(specs):
+        key = spec.response if spec.response is not None else f"\0{number}"
+        groups.setdefault(key, []).append(spec)
+    by_measure = {
+        measure: [lim for lim in server_limits if lim.measure == measure]
+        for measure in RESPONSE_MEASURES
+    }
+    checks = []
+    for key, members in groups.items():
+        lines = [set_cookie_line(spec) for spec in members]
+        label = key if not key.startswith("\0") else f"the response setting {members[0].label}"
+        rest = measured.get(key, rest_bytes)
+        sizes = response_sizes([utf8_len(line) for line, _ in lines], rest)
+        findings: list[Finding] = []
+        for measure, used in sizes.items():
+            what = f"{label}: {MEASURE_NAMES[measure]}"
+            findings += _judge(measure, used, by_measure[measure], what, warn_at)
+        checks.append(
+            ResponseCheck(
+                label,
+                len(members),
+                sum(utf8_len(line) for line, _ in lines),
+                tuple(sizes.items()),
+                key in measured,
+                sum(1 for _, rebuilt in lines if rebuilt),
+                tuple(findings),
+            )
+        )
+    return tuple(checks)
 
 
 MEASURE_NAMES = {
@@ -605,4 +829,9 @@ MEASURE_NAMES = {
     "cookie_line": "the header line",
     "cookie_line_crlf": "the header line with CRLF",
     "request_head": "the request head (estimated)",
+    "header_list_bytes": "the header list, names and values (estimated)",
+    "h2_field": "the HTTP/2 Cookie field (at most)",
+    "h2_header_list": "the HTTP/2 header list size (estimated)",
+    "set_cookie_line": "its longest Set-Cookie line",
+    "response_head": "the response head (estimated)",
 }

@@ -38,7 +38,8 @@ def test_exit_codes_and_fail_on() -> None:
 def test_json_document() -> None:
     result = doc(BIG, "Set-Cookie: s=1; Max-Age=99999999", "--server", "nginx")
     assert (result["cookietool"], result["command"], result["ok"]) == (1, "size-check", False)
-    assert (result["errors"], result["warnings"]) == (1, 1)
+    # The big cookie is over the browsers' 4096, and its response over nginx's 4k buffer.
+    assert (result["errors"], result["warnings"]) == (2, 1)
     cookies = result["cookies"]
     assert isinstance(cookies, list)
     assert cookies[0]["name_value_bytes"] == 4100 and cookies[0]["headroom_bytes"] == -4
@@ -49,7 +50,16 @@ def test_json_document() -> None:
         "warn_at": 90,
         "budget": None,
         "head_bytes": 600,
+        "response_head_bytes": 400,
         "fail_on": "error",
+    }
+    responses = result["responses"]
+    assert isinstance(responses, list) and len(responses) == 2
+    assert responses[0]["findings"][0]["limits"] == ["nginx-proxy-buffer"]
+    assert responses[0]["rebuilt_set_cookie_lines"] == 1  # a pair: Flask's attributes added
+    assert responses[1]["sizes"] == {
+        "set_cookie_line": len("Set-Cookie: s=1; Max-Age=99999999"),
+        "response_head": len("Set-Cookie: s=1; Max-Age=99999999\r\n") + 400,
     }
     requests = result["requests"]
     assert isinstance(requests, list)
@@ -124,7 +134,7 @@ def test_servers_refuse_and_all() -> None:
     failing = {lim for f in findings if f["level"] == "error" for lim in f["limits"]}
     assert failing == {"gunicorn", "uwsgi", "tomcat"}
     warned = {lim for f in findings if f["level"] == "warning" for lim in f["limits"]}
-    assert {"apache", "nginx", "heroku"} <= warned
+    assert {"apache", "nginx", "heroku-request", "nginx-h2-field-old"} <= warned
 
 
 def test_payload_sizes_equal_the_set_cookie_flask_sends(frozen_time: int) -> None:
@@ -156,7 +166,8 @@ def test_payload_sizes_equal_the_set_cookie_flask_sends(frozen_time: int) -> Non
 def test_har_input_and_text_output() -> None:
     result = run("size-check", "--har", HAR, "--server", "nginx")
     assert result.exit_code == ExitCode.CHECK_FAILED
-    assert "host api.example.test: cookie count is 60 cookies, over 50 cookies" in result.stdout
+    assert "domain example.test: cookie count is 66 cookies, over 50 cookies" in result.stdout
+    assert "HAR entry 3: the response head (estimated) is" in result.stdout
     assert "static.example.test" in result.stdout
 
 
@@ -173,7 +184,8 @@ def test_junit_xml() -> None:
     root = ET.fromstring(result.stdout)
     suite = root.find("testsuite")
     assert suite is not None
-    assert (suite.get("tests"), suite.get("failures")) == ("5", "1")
+    # Three cookies, one domain, three responses (one each), one Cookie header.
+    assert (suite.get("tests"), suite.get("failures")) == ("8", "1")
     failure = suite.find("testcase/failure")
     assert failure is not None and "4100 bytes" in (failure.get("message") or "")
     names = [case.get("name") for case in suite.iter("testcase")]

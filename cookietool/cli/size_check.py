@@ -84,6 +84,15 @@ class ServerOption(click.Option):
     help="Request head bytes besides the Cookie line, for whole-request server limits.",
 )
 @click.option(
+    "--response-head-bytes",
+    type=click.IntRange(min=0),
+    default=defaults.RESPONSE_HEAD_BYTES,
+    show_default=True,
+    metavar="BYTES",
+    help="Response head bytes besides the Set-Cookie lines (status line, other headers), "
+    "for the servers' response limits; an estimate, which --url replaces with the real one.",
+)
+@click.option(
     "--fail-on",
     type=click.Choice(["error", "warning"]),
     default="error",
@@ -150,6 +159,7 @@ def command(
     warn_at: int,
     budget: int | None,
     head_bytes: int,
+    response_head_bytes: int,
     fail_on: str,
     format_words: tuple[str, ...],
     output: str | None,
@@ -164,9 +174,12 @@ def command(
     Each INPUT is a cookie in any form 'decode' takes, or '-' for standard input: a curl
     header dump (curl -D - or -i: its Set-Cookie lines), a Netscape cookie jar (curl -c,
     wget), or one cookie per line. A bare value must be a session cookie, and is named
-    after --name; other input is refused. Exit codes: 0 within limits
-    (warnings are printed), 1 a browser would drop a cookie, a selected server would
-    refuse the request, a budget is exceeded, or a warning under --fail-on warning.
+    after --name; other input is refused. With --server, each response's Set-Cookie
+    lines and head are checked against the servers' response limits (nginx answers 502
+    when an upstream's head is over proxy_buffer_size), and the Cookie header against
+    their request limits. Exit codes: 0 within limits (warnings are printed), 1 a browser
+    would drop a cookie, a selected server would refuse the request or the response, a
+    budget is exceeded, or a warning under --fail-on warning.
     """
     from cookietool import render, render_sizes, sizes
 
@@ -208,14 +221,21 @@ def command(
     )
     if requests:
         specs += _driven_cookies(ctx, requests)
+    measured_heads: dict[str, int] = {}
     if url is not None:
         fetched = fetch_url(url, headers, data, timeout)
         for number, response in enumerate(fetched.responses, start=1):
             label = f"--url response {number} ({response.status})"
+            cookies = response.set_cookies
             specs += [
-                sizes.CookieSpec(label, cookie.name, cookie.value, set_cookie=cookie)
-                for cookie in response.set_cookies
+                sizes.CookieSpec(
+                    label, cookie.name, cookie.value, set_cookie=cookie, response=label
+                )
+                for cookie in cookies
             ]
+            # The head as received, less its Set-Cookie lines: the rest, measured.
+            lines = sum(len(b"Set-Cookie: ") + len(raw) + 2 for raw in response.set_cookie_raw)
+            measured_heads[label] = response.head_bytes - lines
     report = sizes.check(
         specs,
         observed_headers=observed,
@@ -224,6 +244,8 @@ def command(
         warn_at=warn_at,
         budget=budget,
         head_bytes=head_bytes,
+        response_head_bytes=response_head_bytes,
+        measured_heads=measured_heads,
     )
     if baseline_path is not None:
         from cookietool import baseline
@@ -293,7 +315,11 @@ def _driven_cookies(ctx: click.Context, requests: tuple[str, ...]) -> list[Any]:
     specs = []
     for seen in appdrive.drive(app, parsed):
         cookie = parse_set_cookie(seen.header)
-        specs.append(sizes.CookieSpec(seen.label, cookie.name, cookie.value, set_cookie=cookie))
+        specs.append(
+            sizes.CookieSpec(
+                seen.label, cookie.name, cookie.value, set_cookie=cookie, response=seen.label
+            )
+        )
     return specs
 
 
