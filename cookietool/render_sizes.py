@@ -80,7 +80,13 @@ def size_document(report: SizeReport, fail_on: str) -> dict[str, Any]:
         cookies=[_cookie(check) for check in report.cookies],
         baseline=[_finding(f) for f in report.baseline],
         domains=[
-            {"domain": domain, "cookies": count, "findings": [_finding(f) for f in findings]}
+            {
+                "domain": domain,
+                # Version 1's first name for it, when cookies were counted per host.
+                "host": domain,
+                "cookies": count,
+                "findings": [_finding(f) for f in findings],
+            }
             for domain, count, findings in report.domains
         ],
         responses=[
@@ -312,19 +318,26 @@ def limits_document(limits: Sequence[Limit]) -> dict[str, Any]:
 
 
 def render_limits_text(console: Console, limits: Sequence[Limit]) -> None:
-    """The limits as a table, each with its source; unconfirmed ones marked."""
-    from rich.table import Table
+    """The limits, one block each: who, where, what is counted, what happens, the source."""
     from rich.text import Text
 
-    table = Table(title="Limits (cookietool/data/limits.json)", title_justify="left")
-    for column in ("who", "--server", "measure", "limit", "on exceeding", "source"):
-        table.add_column(column, overflow="fold")
+    console.print(Text("Limits (cookietool/data/limits.json)", style="bold"))
     for lim in limits:
-        who = Text(lim.who)
+        console.print()
+        head = Text(lim.who, style="bold")
+        if lim.server:
+            head.append(f"  --server {lim.server}", style="cyan")
+        if lim.version:
+            head.append(f"  ({lim.version})", style="dim")
         if not lim.confirmed:
-            who.append(" (unconfirmed)", style="yellow")
-        table.add_row(who, lim.server or "", lim.measure, str(lim.limit), lim.on_exceed, lim.source)
-    console.print(table)
+            head.append("  unconfirmed", style="yellow")
+        console.print(head)
+        status = "" if lim.status is None else f", answered {lim.status}"
+        console.print(
+            Text(f"  {lim.side} side: {lim.measure} over {lim.limit} is {lim.level}{status}")
+        )
+        console.print(Text(f"  {lim.on_exceed}"))
+        console.print(Text(f"  source: {lim.source}", style="dim"))
 
 
 def _count(number: int, noun: str) -> str:

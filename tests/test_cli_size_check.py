@@ -195,9 +195,13 @@ def test_junit_xml() -> None:
 def test_list_limits() -> None:
     text = run("size-check", "--list-limits", env={"COLUMNS": "400"})
     assert text.exit_code == 0 and "kMaxCookieNamePlusValueSize" in text.stdout
-    assert "(unconfirmed)" in text.stdout
+    assert "Safari/WebKit  unconfirmed" in text.stdout
+    assert "nginx (proxy_pass)  --server nginx" in text.stdout
+    assert "response side: response_head over 4096 is error, answered 502" in text.stdout
     data = json.loads(run("size-check", "--list-limits", "--format", "json").stdout)
-    assert data["command"] == "limits" and len(data["limits"]) > 20
+    assert data["command"] == "limits" and len(data["limits"]) > 60
+    buffer = next(lim for lim in data["limits"] if lim["id"] == "nginx-proxy-buffer")
+    assert (buffer["side"], buffer["status"], buffer["limit"]) == ("response", 502, 4096)
 
 
 @pytest.mark.parametrize(
