@@ -3,6 +3,7 @@ or a ``Cookie`` request header."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -148,13 +149,50 @@ def extract(text: str, name: str = "session") -> CookieInput:
         if not cookie.value:
             raise InputError("the Set-Cookie line has no cookie value")
         return CookieInput(cookie.name, strip_quotes(cookie.value), form)
-    # Werkzeug's parser is the one Flask reads request cookies with. Its sans-IO form
-    # takes the text as it is: werkzeug.http.parse_cookie first undoes WSGI's Latin-1
-    # decoding, which pasted text never had (and which fails on text outside Latin-1).
-    from werkzeug.sansio.http import parse_cookie
+    cookies = parse_cookie_header(body)
+    for found_name, value in cookies:
+        if found_name == name:
+            return CookieInput(name, value, form)  # the first, as Flask reads it
+    names = ", ".join(sorted({found for found, _ in cookies})) or "none"
+    raise InputError(f"no cookie named {name!r} in the Cookie header (found: {names})")
 
-    cookies = parse_cookie(cookie=body)
-    if name not in cookies:
-        names = ", ".join(sorted(set(cookies))) or "none"
-        raise InputError(f"no cookie named {name!r} in the Cookie header (found: {names})")
-    return CookieInput(name, cookies[name], form)
+
+#: One cookie of a Cookie header as Werkzeug reads it (werkzeug/sansio/http.py,
+#: parse_cookie): optional blanks, a name of anything but blanks, '=', '"' and ';', then
+#: optionally '=' and a value, double-quoted with backslash escapes or a run of anything
+#: but blanks, '"' and ';', then blanks and ';' or the end. Loading Werkzeug cost decode
+#: 100 ms and more; tests/test_cookieinput.py holds this equal to Werkzeug's parser.
+_COOKIE = re.compile(
+    r'[ \t]*([^ \t=";]+)(?:[ \t]*=[ \t]*("(?:[^\\"]|\\.)*"|[^ \t";]*))?[ \t]*(?:;|\Z)'
+)
+_QUOTED_ESCAPE = re.compile(rb"\\([0-3][0-7]{2}|.)")
+
+
+def _unescape(match: re.Match[bytes]) -> bytes:
+    escaped = match.group(1)
+    return escaped if len(escaped) == 1 else bytes([int(escaped, 8)])
+
+
+def parse_cookie_header(header: str) -> list[tuple[str, str]]:
+    """The cookies of a Cookie header, in order, read as Flask (Werkzeug) reads them.
+
+    What does not parse is skipped up to the next ';'. A quoted value loses its quotes
+    and backslash escapes (octal ones included), as Werkzeug's do.
+    """
+    found: list[tuple[str, str]] = []
+    position = 0
+    while header:
+        match = _COOKIE.match(header, position)
+        if match is None:
+            position = header.find(";", position) + 1
+            if position == 0:
+                break
+            continue
+        name, value = match.group(1), match.group(2) or ""
+        position = match.end()
+        if value.startswith('"') and value.endswith('"'):
+            # Bytes, as Werkzeug: an escape may stand for one byte of a UTF-8 character.
+            raw = _QUOTED_ESCAPE.sub(_unescape, value[1:-1].encode())
+            value = raw.decode(errors="replace")
+        found.append((name, value))
+    return found

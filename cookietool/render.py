@@ -17,8 +17,9 @@ from cookietool.session import json_type
 
 if TYPE_CHECKING:
     from rich.console import Console
-    from rich.text import Text
 
+    from cookietool.plaintext import Console as PlainConsole
+    from cookietool.plaintext import Text
     from cookietool.session import Inspection
     from cookietool.signing import SignedCookie
 
@@ -241,9 +242,9 @@ VERDICT_WORDS = {
 }
 
 
-def render_decode(console: Console, result: Inspection) -> None:
+def render_decode(console: PlainConsole, result: Inspection) -> None:
     """Human report of a decoded cookie: the verdict first, then time, checks and data."""
-    from rich.text import Text
+    from cookietool.plaintext import Text
 
     head = Text(result.format.title, style="bold")
     if result.name:
@@ -284,8 +285,8 @@ def render_decode(console: Console, result: Inspection) -> None:
     _render_contents(console, result)
 
 
-def _render_contents(console: Console, result: Inspection) -> None:
-    from rich.text import Text
+def _render_contents(console: PlainConsole, result: Inspection) -> None:
+    from cookietool.plaintext import Text
 
     unverified = "" if result.verified else _unverified_label(result)
     if result.payload_error is not None:
@@ -336,7 +337,7 @@ def quoted(text: str) -> str:
 
 
 def _signed_text(result: Inspection) -> Text:
-    from rich.text import Text
+    from cookietool.plaintext import Text
 
     if result.timestamp_error is not None:
         return Text(f"DAMAGED: {result.timestamp_error}", style="bold red")
@@ -353,9 +354,9 @@ def _signed_text(result: Inspection) -> Text:
     return when
 
 
-def _print_row(console: Console, cells: list[Text], widths: list[int], value: Text) -> None:
+def _print_row(console: PlainConsole, cells: list[Text], widths: list[int], value: Text) -> None:
     """Print fixed-width cells, then ``value`` wrapped with a hanging indent under itself."""
-    from rich.text import Text
+    from cookietool.plaintext import Text
 
     indent = sum(widths)
     prefix = Text()
@@ -374,7 +375,7 @@ def _print_row(console: Console, cells: list[Text], widths: list[int], value: Te
 
 
 def _signature_text(result: Inspection) -> Text:
-    from rich.text import Text
+    from cookietool.plaintext import Text
 
     check = result.signature
     if check.status == "unchecked":
@@ -397,7 +398,7 @@ def _signature_text(result: Inspection) -> Text:
 
 
 def _expiry_text(result: Inspection) -> Text:
-    from rich.text import Text
+    from cookietool.plaintext import Text
 
     fmt = result.format
     text = Text()

@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from cookietool import render
 from cookietool.keys import text_key
+from cookietool.plaintext import Console as PlainConsole
 from cookietool.session import inspect_cookie
 from cookietool.signing import sign_session
 from tests.conftest import FROZEN
@@ -47,7 +48,7 @@ def _report(session: dict[str, object], **kwargs: object) -> str:
     value = sign_session(session, [text_key("k", "--key #1")], timestamp=FROZEN).value
     result = inspect_cookie(value, [text_key("k", "--key #1")], now=FROZEN + 90, **kwargs)  # type: ignore[arg-type]
     buffer = io.StringIO()
-    render.render_decode(render.make_console(file=buffer, color=False), result)
+    render.render_decode(PlainConsole(file=buffer, color=False), result)
     return buffer.getvalue()
 
 

@@ -12,8 +12,8 @@ from cookietool.cli.options import (
     current_caps,
     fetch_url,
     json_option,
+    plain_console,
     read_stdin,
-    stdout_console,
     url_options,
 )
 
@@ -96,7 +96,7 @@ def command(
     if as_json:
         click.echo(render.dump_json(render.decode_document(result)))
     else:
-        render.render_decode(stdout_console(ctx), result)
+        render.render_decode(plain_console(ctx), result)
     return ExitCode.OK if result.ok else ExitCode.CHECK_FAILED
 
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from cookietool.caps import Caps
     from cookietool.flaskapp import AppFacts
     from cookietool.keys import SecretKey
+    from cookietool.plaintext import Console as PlainConsole
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -63,6 +64,13 @@ def stdout_console(ctx: click.Context) -> Console:
     from cookietool.render import make_console
 
     return make_console(color=ctx.meta.get(COLOR_META))
+
+
+def plain_console(ctx: click.Context) -> PlainConsole:
+    """The plain console (no rich) for the reports that must start fast, with --color."""
+    from cookietool.plaintext import Console as PlainConsole
+
+    return PlainConsole(color=ctx.meta.get(COLOR_META))
 
 
 def json_option(f: F) -> F:
@@ -306,13 +314,15 @@ def resolve_app(ctx: click.Context, kwargs: dict[str, Any]) -> AppSettings:
 
 def _app_facts(ctx: click.Context, import_path: str | None) -> AppFacts | None:
     """The app's settings: --app or $FLASK_APP, or the app `flask cookie` runs in."""
+    app = ctx.meta.get(FLASK_APP_META)
+    if app is None and not import_path:
+        return None  # no app: flaskapp (and Flask) stay unloaded, as decode's speed needs
     from cookietool import flaskapp
 
-    app = ctx.meta.get(FLASK_APP_META)
-    if app is None and import_path:
-        app = flaskapp.load_app(import_path)
+    if app is None:
+        app = flaskapp.load_app(import_path or "")
         ctx.meta[FLASK_APP_META] = app  # for commands that drive the app itself
-    return None if app is None else flaskapp.facts(app)
+    return flaskapp.facts(app)
 
 
 def collect_keys(ctx: click.Context) -> list[SecretKey]:
