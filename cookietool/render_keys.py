@@ -71,47 +71,80 @@ def _hash_file(mode: int) -> str:
     return "cookie.hash" if mode == 29100 else f"mode{mode}.hash"
 
 
-def hashcat_text(exports: Sequence[HashcatExport]) -> tuple[list[str], list[str]]:
-    """The lines for hashcat (stdout) and, for people, what cannot go and what to run."""
+def _version_text(version: tuple[int, int, int] | None) -> str:
+    return (
+        "the newest hashcat release"
+        if version is None
+        else "hashcat " + ".".join(map(str, version))
+    )
+
+
+def hashcat_text(
+    exports: Sequence[HashcatExport], version: tuple[int, int, int] | None, installed: bool
+) -> tuple[list[str], list[str]]:
+    """The lines for hashcat (stdout) and, for people, which versions take them, what
+    cannot go and what to run instead."""
     from cookietool.hashcat import INSTEAD, command
 
     lines, notes = [], []
     modes: list[int] = []
+    judged = _version_text(version) + (" (installed)" if installed else "")
     for number, export in enumerate(exports, start=1):
-        if export.line is not None and export.mode is not None:
+        judgement = export.judge(version)
+        if export.line is None or export.mode is None:
+            where = "hashcat" if export.mode is None else f"hashcat mode {export.mode}"
+            notes.append(f"cookie {number} is outside {where}: {judgement.reason}; {INSTEAD}")
+            continue
+        fits = [name for name, ok in export.releases() if ok]
+        not_fits = [name for name, ok in export.releases() if not ok]
+        spread = ""
+        if export.mode == 29100:
+            spread = f" (fits: {', '.join(fits) or 'no release'}"
+            spread += f"; too long for: {', '.join(not_fits)})" if not_fits else ")"
+        if judgement.ok:
             lines.append(export.line)
             modes.append(export.mode)
+            notes.append(f"cookie {number}: {judged} takes it in mode {export.mode}{spread}")
         else:
-            reasons = "; ".join(export.reasons)
-            where = "hashcat" if export.mode is None else f"hashcat mode {export.mode}"
-            notes.append(f"cookie {number} is outside {where}: {reasons}; {INSTEAD}")
+            notes.append(
+                f"cookie {number}: {judged} refuses it: {judgement.reason}{spread}; {INSTEAD}"
+            )
     for mode in dict.fromkeys(modes):
         which = "the lines above" if len(set(modes)) == 1 else f"the mode-{mode} lines above"
-        notes.append(
-            f"save {which} to {_hash_file(mode)}, then: {command(_hash_file(mode), mode=mode)}"
-        )
+        hash_file = _hash_file(mode)
+        notes.append(f"save {which} to {hash_file}, then: {command(hash_file, mode=mode)}")
     return lines, notes
 
 
-def hashcat_document(exports: Sequence[HashcatExport]) -> dict[str, Any]:
+def hashcat_document(
+    exports: Sequence[HashcatExport], version: tuple[int, int, int] | None, installed: bool
+) -> dict[str, Any]:
     """The ``audit --hashcat --json`` document."""
     from cookietool.hashcat import command
 
+    cookies = []
+    for number, export in enumerate(exports, start=1):
+        judgement = export.judge(version)
+        cookies.append(
+            {
+                "cookie": number,
+                "format": export.format,
+                "mode": export.mode,
+                "line": export.line if judgement.ok else None,
+                "ok": judgement.ok,
+                "reasons": [] if judgement.ok else [judgement.reason],
+                "payload_chars": export.payload_chars,
+                "releases": dict(export.releases()) if export.mode == 29100 else None,
+                "hashcat_command": command(_hash_file(export.mode), mode=export.mode)
+                if judgement.ok and export.mode is not None
+                else None,
+            }
+        )
     return document(
         "audit-hashcat",
-        cookies=[
-            {
-                "cookie": n,
-                "format": e.format,
-                "mode": e.mode,
-                "line": e.line,
-                "reasons": list(e.reasons),
-                "hashcat_command": None
-                if e.line is None or e.mode is None
-                else command(_hash_file(e.mode), mode=e.mode),
-            }
-            for n, e in enumerate(exports, start=1)
-        ],
+        hashcat_version=None if version is None else ".".join(map(str, version)),
+        hashcat_installed=installed,
+        cookies=cookies,
     )
 
 

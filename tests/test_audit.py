@@ -198,15 +198,48 @@ def test_hashcat_takes_jwts_in_mode_16500_and_says_what_it_cannot_take() -> None
 def test_hashcat_explains_what_is_outside_the_mode() -> None:
     compressed = flask_cookie(make_app(), {"items": ["x" * 20] * 50})[0]
     assert "zlib-compressed" in hashcat.export(compressed, flask_scheme()).reasons[0]
-    long_payload = "eyJ" + "A" * 54 + ".YjdgRQ.1OTlf1PD0H9wXsu_qS0aywAJVD8"  # 57 characters
-    assert hashcat.export(long_payload[1:], flask_scheme()).ok  # 56 is still inside
-    assert "mode 29100 takes at most 56" in hashcat.export(long_payload, flask_scheme()).reasons[0]
     reasons = hashcat.export(HASHCAT_COOKIE, flask_scheme("x", "sha256", "concat")).reasons
     assert [r.split(";")[0] for r in reasons] == [
         "the salt is 'x'",
         "the digest is sha256",
         "the key derivation is concat",
     ]
+
+
+@pytest.mark.parametrize(
+    ("payload", "version", "taken"),
+    [
+        (27, (6, 2, 6), True),
+        (28, (6, 2, 6), False),
+        (28, (6, 2, 6), False),
+        (120, (7, 0, 0), True),
+        (121, (7, 0, 0), False),
+        (121, (7, 1, 1), False),
+        (27, (6, 2, 5), False),  # before mode 29100 existed
+        (120, None, True),  # None: the newest release in the table
+    ],
+)
+def test_mode_29100_payload_limits_by_version(
+    payload: int, version: tuple[int, int, int] | None, taken: bool
+) -> None:
+    # The payload's characters decide, whatever they hold (hashcat's tokenizer counts).
+    value = "eyJ" + "A" * (payload - 3) + ".YjdgRQ.1OTlf1PD0H9wXsu_qS0aywAJVD8"
+    export = hashcat.export(value, flask_scheme())
+    assert export.line == value and export.payload_chars == payload
+    judgement = export.judge(version)
+    assert judgement.ok == taken, judgement.reason
+    if not taken and version is not None and version >= (6, 2, 6):
+        assert f"the payload is {payload} characters" in judgement.reason
+
+
+def test_hashcat_versions_are_read_as_hashcat_prints_them() -> None:
+    assert hashcat.parse_version("v6.2.6") == (6, 2, 6)
+    assert hashcat.parse_version("v7.0.0\n") == (7, 0, 0)
+    # A development build counts as the release it follows: the cautious answer.
+    assert hashcat.parse_version("v6.2.6-851-g6716447df") == (6, 2, 6)
+    with pytest.raises(InputError, match="not a hashcat version"):
+        hashcat.parse_version("latest")
+    assert hashcat.installed_version("no-such-hashcat-program") is None
 
 
 def test_bad_inputs() -> None:

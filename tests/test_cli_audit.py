@@ -135,3 +135,26 @@ def test_bad_input() -> None:
     assert run("audit").exit_code == 2
     assert run("audit", HASHCAT_COOKIE, "--no-builtin").exit_code == 2
     assert run("audit", "-", "--wordlist", "-").exit_code == 2
+
+
+def test_hashcat_verdict_is_for_the_version_named() -> None:
+    # A 42-character payload: hashcat 7.0.0 takes it in mode 29100, Debian's 6.2.6 refuses.
+    cookie = run("sign", '{"username":"admin","role":"x"}', "--key", "k").stdout.strip()
+    assert len(cookie.split(".")[0]) == 42
+    new = run("audit", cookie, "--hashcat", "--hashcat-version", "7.0.0")
+    assert new.exit_code == ExitCode.OK and new.stdout == cookie + "\n"
+    assert "hashcat 7.0.0 takes it in mode 29100 (fits: 7.0.0+; too long for: 6.2.6+)" in (
+        new.stderr
+    )
+    old = run("audit", cookie, "--hashcat", "--hashcat-version", "v6.2.6", "--json")
+    assert old.exit_code == ExitCode.CHECK_FAILED
+    doc = json.loads(old.stdout)
+    assert doc["hashcat_version"] == "6.2.6" and doc["hashcat_installed"] is False
+    (entry,) = doc["cookies"]
+    assert (entry["ok"], entry["line"], entry["payload_chars"]) == (False, None, 42)
+    assert entry["releases"] == {"6.2.6+": False, "7.0.0+": True}
+    assert "takes at most 27 in mode 29100" in entry["reasons"][0]
+    before = run("audit", cookie, "--hashcat", "--hashcat-version", "6.2.5")
+    assert before.exit_code == ExitCode.CHECK_FAILED and "has no mode 29100" in before.stderr
+    bad = run("audit", cookie, "--hashcat", "--hashcat-version", "newest")
+    assert_one_line_error(bad, ExitCode.USAGE, "not a hashcat version")

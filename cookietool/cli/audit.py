@@ -53,7 +53,14 @@ if TYPE_CHECKING:
     "--hashcat",
     "for_hashcat",
     is_flag=True,
-    help="Print the line for hashcat's mode 29100 instead of searching, or why it cannot.",
+    help="Print the line hashcat takes (mode 29100 for Flask, 16500 for JWTs) instead of "
+    "searching, and for which hashcat versions; or why none takes it. Exit 0 only if the "
+    "hashcat installed (or --hashcat-version) takes every line.",
+)
+@click.option(
+    "--hashcat-version",
+    metavar="VERSION",
+    help="Judge --hashcat for this hashcat version (such as 6.2.6) instead of the installed one.",
 )
 @json_option
 def command(
@@ -68,6 +75,7 @@ def command(
     data: str | None,
     timeout: float,
     for_hashcat: bool,
+    hashcat_version: str | None,
     as_json: bool,
 ) -> ExitCode:
     """Find a session cookie's secret key among known and listed keys.
@@ -100,15 +108,26 @@ def command(
         from cookietool import hashcat
 
         exports = [hashcat.export(t.value, t.scheme, t.format) for t in targets]
-        if as_json:
-            click.echo(render.dump_json(render_keys.hashcat_document(exports)))
+        # The verdict is for the hashcat that will run: the one named, else the one
+        # installed, else the newest release.
+        installed = False
+        version = None
+        if hashcat_version is not None:
+            version = hashcat.parse_version(hashcat_version)
         else:
-            lines, notes = render_keys.hashcat_text(exports)
+            version = hashcat.installed_version()
+            installed = version is not None
+        if as_json:
+            document = render_keys.hashcat_document(exports, version, installed)
+            click.echo(render.dump_json(document))
+        else:
+            lines, notes = render_keys.hashcat_text(exports, version, installed)
             for line in lines:
                 click.echo(line)
             for note in notes:
                 click.echo(note, err=True)
-        return ExitCode.OK if all(e.ok for e in exports) else ExitCode.CHECK_FAILED
+        taken = all(e.judge(version).ok for e in exports)
+        return ExitCode.OK if taken else ExitCode.CHECK_FAILED
     engine.groups_for(targets)  # bad cookies are refused before any work starts
     sources = wordlists.candidate_sources(
         not no_builtin, wordlist_paths, quoted, current_caps().wordlist_line_bytes
