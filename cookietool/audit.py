@@ -12,14 +12,14 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from cookietool import formats
 from cookietool.errors import InputError
 from cookietool.signer import Scheme
-from cookietool.wordlists import Block, CandidateSource, lines_of
+from cookietool.wordlists import Block, CandidateSource, Shard, lines_of, numbered_blocks
 
 #: Blocks handed out per worker before waiting for results: enough to keep them busy.
 IN_FLIGHT_PER_JOB = 2
@@ -47,6 +47,9 @@ class AuditResult:
     tried: int
     seconds: float
     jobs: int
+    #: With --shard: this machine's part, and the line positions of the stream read.
+    shard: Shard | None = None
+    lines_read: int = 0
 
     @property
     def rate(self) -> float:
@@ -122,13 +125,15 @@ def search_keys(keys: Iterable[bytes], groups: Sequence[Group]) -> tuple[int, by
     return None
 
 
-# Worker processes keep the groups here, set once by the pool initializer.
+# Worker processes keep the groups and the shard here, set once by the pool initializer.
 _GROUPS: tuple[Group, ...] = ()
+_SHARD: Shard | None = None
 
 
-def _init_worker(groups: tuple[Group, ...]) -> None:
-    global _GROUPS
+def _init_worker(groups: tuple[Group, ...], shard: Shard | None = None) -> None:
+    global _GROUPS, _SHARD
     _GROUPS = groups
+    _SHARD = shard
     # Ctrl-C reaches the whole process group: the parent alone answers it (it stops the
     # pool and exits 130), so workers must not die printing tracebacks of their own.
     import signal
@@ -137,7 +142,7 @@ def _init_worker(groups: tuple[Group, ...]) -> None:
 
 
 def _work(block: Block) -> tuple[tuple[int, bytes] | None, int, int, str]:
-    keys = lines_of(block)
+    keys = lines_of(block, _SHARD)
     found = search_keys(keys, _GROUPS)
     return found, _tried(keys, found), block.size, block.source
 
@@ -165,9 +170,13 @@ def audit(
     *,
     jobs: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    shard: Shard | None = None,
 ) -> AuditResult:
     """Try every candidate of ``sources`` against ``targets``; stop at the first match.
 
+    With ``shard``, only the candidates whose line position in the whole stream (every
+    source in order, empty lines counted) is ``shard.index`` modulo ``shard.count``: N
+    machines running shards 1/N to N/N of the same command try each candidate once.
     ``on_progress(tried, bytes_done)`` is called after each block.
     """
     if not targets:
@@ -177,14 +186,17 @@ def audit(
         raise InputError(f"--jobs must be from 1 to {MAX_JOBS}")
     groups = groups_for(targets)
     started = time.perf_counter()
-    blocks = (block for source in sources for block in source.blocks())
+    counter = _LineCounter()
+    blocks = counter.count(
+        numbered_blocks(block for source in sources for block in source.blocks())
+    )
     if jobs == 1:
-        found, tried = _serial(blocks, groups, on_progress)
+        found, tried = _serial(blocks, groups, on_progress, shard)
     else:
-        found, tried = _parallel(blocks, groups, jobs, on_progress)
+        found, tried = _parallel(blocks, groups, jobs, on_progress, shard)
     seconds = time.perf_counter() - started
     if found is None:
-        return AuditResult(None, None, (), tried, seconds, jobs)
+        return AuditResult(None, None, (), tried, seconds, jobs, shard, counter.lines)
     (_, key), source = found
     # Report every cookie this key signs, not only the one it was found on.
     matched = tuple(
@@ -193,7 +205,23 @@ def audit(
         for index, signed, signature in cookies
         if scheme.signature(scheme.derive_key(key), signed) == signature
     )
-    return AuditResult(key, source, tuple(sorted(matched)), tried, seconds, jobs)
+    return AuditResult(
+        key, source, tuple(sorted(matched)), tried, seconds, jobs, shard, counter.lines
+    )
+
+
+class _LineCounter:
+    """Counts the line positions of the blocks handed out."""
+
+    def __init__(self) -> None:
+        self.lines = 0
+
+    def count(self, blocks: Iterator[Block]) -> Iterator[Block]:
+        from cookietool.wordlists import line_count
+
+        for block in blocks:
+            self.lines = block.first_line + line_count(block)
+            yield block
 
 
 FoundAt = tuple[tuple[int, bytes], str]
@@ -203,10 +231,11 @@ def _serial(
     blocks: Iterable[Block],
     groups: Sequence[Group],
     on_progress: Callable[[int, int], None] | None,
+    shard: Shard | None = None,
 ) -> tuple[FoundAt | None, int]:
     tried = done = 0
     for block in blocks:
-        keys = lines_of(block)
+        keys = lines_of(block, shard)
         found = search_keys(keys, groups)
         tried += _tried(keys, found)
         done += block.size
@@ -222,6 +251,7 @@ def _parallel(
     groups: tuple[Group, ...],
     jobs: int,
     on_progress: Callable[[int, int], None] | None,
+    shard: Shard | None = None,
 ) -> tuple[FoundAt | None, int]:
     import multiprocessing
     import queue
@@ -229,7 +259,7 @@ def _parallel(
     results: queue.SimpleQueue[tuple[tuple[int, bytes] | None, int, int, str] | BaseException]
     results = queue.SimpleQueue()
     pool = multiprocessing.get_context("spawn" if os.name == "nt" else "fork").Pool(
-        jobs, initializer=_init_worker, initargs=(groups,)
+        jobs, initializer=_init_worker, initargs=(groups, shard)
     )
     tried = done = pending = 0
     found: FoundAt | None = None

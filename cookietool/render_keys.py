@@ -41,6 +41,17 @@ def audit_document(result: AuditResult, origin: KnownKey | None, cookies: int) -
         seconds=round(result.seconds, 3),
         rate=round(result.rate),
         jobs=result.jobs,
+        shard=None
+        if result.shard is None
+        else {
+            "index": result.shard.index + 1,
+            "count": result.shard.count,
+            "rule": f"line positions p of the candidate stream with p % {result.shard.count} "
+            f"== {result.shard.index} (p from 0, every source in order, empty lines counted)",
+            "lines_read": result.lines_read,
+            "tried": result.tried,
+            "complete": result.key is None,
+        },
     )
 
 
@@ -50,6 +61,11 @@ def audit_text(result: AuditResult, origin: KnownKey | None, cookies: int) -> st
         f"tried {result.tried:,} candidates in {result.seconds:.2f} s "
         f"({result.rate:,.0f}/s, {result.jobs} job{'s' if result.jobs != 1 else ''})"
     )
+    if result.shard is not None:
+        pace += (
+            f", shard {result.shard}: every {result.shard.count}th of "
+            f"{result.lines_read:,} lines read"
+        )
     if result.key is None:
         return f"No key found: {pace}. The key is none of the candidates tried."
     text = key_text(result.key)

@@ -4,6 +4,7 @@ files and standard input, read as a stream of blocks so memory stays flat."""
 from __future__ import annotations
 
 import ast
+import dataclasses
 import functools
 import hashlib
 import json
@@ -49,6 +50,47 @@ class Block:
     data: bytes | tuple[bytes, ...]
     size: int
     skipped: int = 0
+    #: Position of the block's first line in the whole candidate stream (numbered_blocks).
+    first_line: int = 0
+
+
+@dataclass(frozen=True)
+class Shard:
+    """One of ``count`` machines' part of the candidates: those whose line position in
+    the whole candidate stream is ``index`` modulo ``count`` (``index`` from 0)."""
+
+    index: int
+    count: int
+
+    def __str__(self) -> str:
+        return f"{self.index + 1}/{self.count}"
+
+
+def parse_shard(text: str) -> Shard:
+    """``I/N`` (I from 1 to N) as a Shard."""
+    number, _, total = text.partition("/")
+    if not (number.strip().isdigit() and total.strip().isdigit()):
+        raise InputError(f"--shard must be I/N, such as 2/8, not {text[:20]!r}")
+    index, count = int(number), int(total)
+    if not 1 <= index <= count:
+        raise InputError(f"--shard {index}/{count}: I must be from 1 to N")
+    return Shard(index - 1, count)
+
+
+def line_count(block: Block) -> int:
+    """Line positions a block takes in the candidate stream, empty lines included."""
+    if isinstance(block.data, tuple):
+        return len(block.data)
+    data = block.data
+    return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
+
+
+def numbered_blocks(blocks: Iterator[Block]) -> Iterator[Block]:
+    """The blocks with ``first_line`` set: positions counted over every source in order."""
+    position = 0
+    for block in blocks:
+        yield dataclasses.replace(block, first_line=position)
+        position += line_count(block)
 
 
 @dataclass(frozen=True)
@@ -344,8 +386,28 @@ def _drop_long_lines(data: bytes, max_line: int) -> tuple[bytes, int]:
     return b"".join(kept), dropped
 
 
-def lines_of(block: Block) -> list[bytes]:
-    """The candidate keys of a block: line endings removed, empty lines dropped."""
+def _shard_part(block: Block, shard: Shard) -> Block:
+    """The block with only the lines whose stream position falls to ``shard``."""
+    offset = (shard.index - block.first_line) % shard.count
+    if isinstance(block.data, tuple):
+        return dataclasses.replace(block, data=block.data[offset :: shard.count])
+    lines = block.data.split(b"\n")
+    if block.data.endswith(b"\n"):
+        lines.pop()  # the empty text after the last line break is not a line
+    kept = lines[offset :: shard.count]
+    # Each kept line keeps its line break; only a last line without one (at the end of the
+    # input) stays without, so a lone "\r" there is not made a CRLF.
+    last_kept = offset + (len(kept) - 1) * shard.count
+    unended = not block.data.endswith(b"\n") and last_kept == len(lines) - 1
+    ending = b"" if not kept or unended else b"\n"
+    return dataclasses.replace(block, data=b"\n".join(kept) + ending)
+
+
+def lines_of(block: Block, shard: Shard | None = None) -> list[bytes]:
+    """The candidate keys of a block (of its shard's lines, with ``shard``): line endings
+    removed, empty lines dropped."""
+    if shard is not None and shard.count > 1:
+        block = _shard_part(block, shard)
     if block.kind == "keys":
         assert isinstance(block.data, tuple)
         return list(block.data)

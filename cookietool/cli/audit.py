@@ -20,7 +20,7 @@ from cookietool.cli.options import (
 if TYPE_CHECKING:
     from cookietool.appsettings import AppSettings
     from cookietool.audit import AuditResult, Target
-    from cookietool.wordlists import CandidateSource
+    from cookietool.wordlists import CandidateSource, Shard
 
 
 @click.command("audit", cls=Command)
@@ -41,6 +41,14 @@ if TYPE_CHECKING:
     "--no-builtin",
     is_flag=True,
     help="Skip the built-in known keys and Flask-Unsign's wordlist.",
+)
+@click.option(
+    "--shard",
+    "shard_text",
+    metavar="I/N",
+    help="Try only this machine's part of the candidates: those whose line position in the "
+    "whole candidate stream is I-1 modulo N. N machines running 1/N to N/N of the same "
+    "command try each candidate once.",
 )
 @click.option(
     "--jobs",
@@ -68,6 +76,7 @@ def command(
     wordlist_paths: tuple[str, ...],
     quoted: bool,
     no_builtin: bool,
+    shard_text: str | None,
     jobs: int | None,
     app: AppSettings,
     url: str | None,
@@ -90,6 +99,7 @@ def command(
 
     if not cookies and url is None:
         raise click.UsageError("give at least one COOKIE, or --url URL")
+    shard = None if shard_text is None else wordlists.parse_shard(shard_text)
     texts = [read_stdin("COOKIE") if c == "-" else c for c in cookies]
     if url is not None:
         from cookietool.cli.decode import _cookie_from_url
@@ -132,7 +142,7 @@ def command(
     sources = wordlists.candidate_sources(
         not no_builtin, wordlist_paths, quoted, current_caps().wordlist_line_bytes
     )
-    result = _run_audit(targets, sources, jobs, show_progress=not as_json)
+    result = _run_audit(targets, sources, jobs, shard, show_progress=not as_json)
     origin = None if result.key is None else wordlists.origin_of(result.key)
     if as_json:
         click.echo(render.dump_json(render_keys.audit_document(result, origin, len(targets))))
@@ -142,7 +152,11 @@ def command(
 
 
 def _run_audit(
-    targets: list[Target], sources: list[CandidateSource], jobs: int | None, show_progress: bool
+    targets: list[Target],
+    sources: list[CandidateSource],
+    jobs: int | None,
+    shard: Shard | None,
+    show_progress: bool,
 ) -> AuditResult:
     """The search, with a progress bar on stderr when it is a terminal."""
     import gc
@@ -151,7 +165,7 @@ def _run_audit(
 
     gc.enable()  # a long run: let the collector work again (__main__ pauses it at start-up)
     if not (show_progress and sys.stderr.isatty()):
-        return engine.audit(targets, sources, jobs=jobs)
+        return engine.audit(targets, sources, jobs=jobs, shard=shard)
     import time
 
     from rich.console import Console
@@ -165,12 +179,20 @@ def _run_audit(
 
     sizes = [source.size for source in sources]
     total = None if None in sizes else sum(size or 0 for size in sizes)
-    columns: Any = (
-        TextColumn("{task.fields[tried]:,} keys tried, {task.fields[rate]:,.0f}/s"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-    )
+    part = "" if shard is None else f" (shard {shard})"
+    columns: Any = [
+        TextColumn("{task.fields[tried]:,} keys tried" + part + ", {task.fields[rate]:,.0f}/s")
+    ]
+    if total is not None:
+        # The wordlists' size is known: how far through them, and of how much.
+        columns += [
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}% of " + _megabytes(total)),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+        ]
+    else:
+        columns += [BarColumn(), TimeElapsedColumn()]
     started = time.perf_counter()
     console = Console(stderr=True, markup=False, highlight=False)
     with Progress(*columns, console=console, transient=True) as progress:
@@ -180,4 +202,8 @@ def _run_audit(
             rate = tried / max(time.perf_counter() - started, 1e-9)
             progress.update(task, completed=done, tried=tried, rate=rate)
 
-        return engine.audit(targets, sources, jobs=jobs, on_progress=update)
+        return engine.audit(targets, sources, jobs=jobs, on_progress=update, shard=shard)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:,.1f} MB" if size >= 100_000 else f"{size:,} bytes"
