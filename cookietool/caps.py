@@ -8,15 +8,15 @@ message can say how to raise it.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from cookietool.errors import InputError
 
 
-@dataclass(frozen=True)
-class Caps:
+# A NamedTuple, not a dataclass: every command loads this module, and making a dataclass
+# costs start-up time (tests/test_startup.py, benchmarks/bench_decode.py).
+class Caps(NamedTuple):
     """Every cap, by its field name; ``--cap`` spells them with dashes."""
 
     input_bytes: int = 4 << 20
@@ -57,7 +57,7 @@ def cap_name(field: str) -> str:
 def parse(specs: Sequence[str], base: Caps = DEFAULT) -> Caps:
     """Caps from ``NAME=N`` strings, each a positive whole number."""
     changes: dict[str, int] = {}
-    known = {cap_name(f.name): f.name for f in dataclasses.fields(Caps)}
+    known = {cap_name(name): name for name in Caps._fields}
     for spec in specs:
         name, sep, number = spec.partition("=")
         if not sep or name.strip() not in known:
@@ -66,4 +66,4 @@ def parse(specs: Sequence[str], base: Caps = DEFAULT) -> Caps:
         if not (text.isascii() and text.isdigit()) or len(text) > 15 or int(text) < 1:
             raise InputError(f"--cap {name.strip()} needs a whole number from 1 to 10**15")
         changes[known[name.strip()]] = int(text)
-    return dataclasses.replace(base, **changes)
+    return base._replace(**changes)

@@ -13,7 +13,6 @@ from typing import IO, TYPE_CHECKING, Any
 from uuid import UUID
 
 from cookietool.escape import for_humans
-from cookietool.session import json_type
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -287,6 +286,7 @@ def render_decode(console: PlainConsole, result: Inspection) -> None:
 
 def _render_contents(console: PlainConsole, result: Inspection) -> None:
     from cookietool.plaintext import Text
+    from cookietool.session import json_type
 
     unverified = "" if result.verified else _unverified_label(result)
     if result.payload_error is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import importlib
 import json
 import subprocess
 import sys
@@ -268,3 +269,20 @@ def test_python_dash_m_entry_point(cookie: str) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["payload"]["user"] == "ann"
+
+
+def test_help_lists_each_commands_own_summary_without_importing_it() -> None:
+    # --help lists summaries kept in the group, so that it imports no command module;
+    # each must be what Click makes of the command's docstring at its widest help (78 columns, less the names).
+    for name, module_path in cli.lazy_commands.items():
+        command = importlib.import_module(module_path).command
+        assert cli.lazy_summaries[name] == command.get_short_help_str(limit=78 - 6 - 10), name
+    listed = subprocess.run(
+        [sys.executable, "-m", "cookietool", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "80"},
+    ).stdout
+    for name, summary in cli.lazy_summaries.items():
+        assert f"  {name.ljust(10)}  {summary}" in listed

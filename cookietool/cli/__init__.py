@@ -49,8 +49,37 @@ class CommandsGroup(click.Group):
         "genkey": "cookietool.cli.genkey",
     }
 
+    #: What ``--help`` lists for each command at Click's widest help (78 columns: a limit
+    #: of 62 characters), so that listing them imports none of them; tests/test_cli.py
+    #: holds each equal to the command's own short help. Other widths import them.
+    lazy_summaries: ClassVar[dict[str, str]] = {
+        "audit": "Find a session cookie's secret key among known and listed...",
+        "check-key": "Judge a secret key without a cookie: length, entropy, known...",
+        "decode": "Show what is inside a session cookie, when it was signed,...",
+        "genkey": "Make strong random secret keys with Python's secrets module.",
+        "sign": "Sign a session as Flask would: a cookie a real Flask app...",
+        "size-check": "Check cookie sizes against browser, Werkzeug and server...",
+    }
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The commands and their summaries, the lazy ones without importing them."""
+        names = self.list_commands(ctx)
+        # Click's own limit: the width less the longest name and the spacing.
+        limit = formatter.width - 6 - max((len(name) for name in names), default=0)
+        rows = []
+        for name in names:
+            if name in self.lazy_summaries and name not in self.commands and limit == 62:
+                rows.append((name, self.lazy_summaries[name]))
+                continue
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.lazy_commands and cmd_name not in self.commands:
