@@ -4,7 +4,6 @@ or a ``Cookie`` request header."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from cookietool.errors import InputError
@@ -36,8 +35,7 @@ class CookieInput(NamedTuple):
     form: str
 
 
-@dataclass(frozen=True)
-class SetCookie:
+class SetCookie(NamedTuple):
     """A Set-Cookie header value split as RFC 6265bis section 5.6 splits it."""
 
     header: str

@@ -6,8 +6,7 @@ import base64
 import json
 import os
 import re
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from cookietool import defaults
 from cookietool.errors import CapError, InputError, KeyInputError
@@ -27,12 +26,14 @@ KEY_FORMATS = ("hex", "urlsafe", "base64", "env")
 DEFAULT_ENV_VAR = defaults.ENV_VAR
 
 
-@dataclass(frozen=True)
-class SecretKey:
+class SecretKey(NamedTuple):
     """A secret key and a label that says where it came from; the key is never in its repr."""
 
-    value: bytes = field(repr=False)
+    value: bytes
     label: str
+
+    def __repr__(self) -> str:
+        return f"SecretKey(label={self.label!r})"
 
 
 #: A key file larger than this is refused: no list of keys comes near it.
@@ -188,8 +189,7 @@ KEEP_FALLBACKS = 3
 FALLBACKS_SUFFIX = "_FALLBACKS"
 
 
-@dataclass(frozen=True)
-class Rotation:
+class Rotation(NamedTuple):
     """What rotate_dotenv did to a .env file, in names and counts: it holds no key."""
 
     #: The file written: the target of a symbolic link, not the link.
