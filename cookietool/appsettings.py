@@ -8,7 +8,6 @@ core never looks at options.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 from cookietool.errors import InputError
@@ -26,10 +25,7 @@ SAMESITE_VALUES = ("Strict", "Lax", "None")
 _TOKEN_CHARS = frozenset(chr(c) for c in range(0x21, 0x7F) if chr(c) not in '()<>@,;:\\"/[]?={}')
 
 
-@dataclass(frozen=True)
-class CookieSettings:
-    """Flask's SESSION_COOKIE_* settings and PERMANENT_SESSION_LIFETIME, defaults included."""
-
+class _CookieFields(NamedTuple):
     name: str = "session"
     domain: str | None = None
     path: str = "/"
@@ -39,29 +35,50 @@ class CookieSettings:
     partitioned: bool = False
     lifetime: int = DEFAULT_LIFETIME
 
-    def __post_init__(self) -> None:
-        if not self.name or not set(self.name) <= _TOKEN_CHARS:
+
+# A NamedTuple (checked as it is made), not a dataclass: every command builds one, and
+# making a dataclass costs start-up time (tests/test_startup.py).
+class CookieSettings(_CookieFields):
+    """Flask's SESSION_COOKIE_* settings and PERMANENT_SESSION_LIFETIME, defaults included."""
+
+    __slots__ = ()
+
+    def __new__(
+        cls,
+        name: str = "session",
+        domain: str | None = None,
+        path: str = "/",
+        secure: bool = False,
+        httponly: bool = True,
+        samesite: str | None = None,
+        partitioned: bool = False,
+        lifetime: int = DEFAULT_LIFETIME,
+    ) -> CookieSettings:
+        if not name or not set(name) <= _TOKEN_CHARS:
             raise InputError(
                 "the cookie name must be an RFC 6265 token: printable ASCII without spaces "
                 'or any of ()<>@,;:\\"/[]?={}'
             )
-        if self.domain is not None:
+        if domain is not None:
             try:
-                self.domain.partition(":")[0].lstrip(".").encode("idna")
+                domain.partition(":")[0].lstrip(".").encode("idna")
             except UnicodeError as e:
                 raise InputError("--domain is not a valid domain name") from e
-            if not self.domain.isprintable() or ";" in self.domain:
+            if not domain.isprintable() or ";" in domain:
                 raise InputError("--domain is not a valid domain name")
-        if not self.path.isprintable() or ";" in self.path:
+        if not path.isprintable() or ";" in path:
             raise InputError("--path must be printable and hold no ';'")
-        if self.samesite is not None and self.samesite not in SAMESITE_VALUES:
+        if samesite is not None and samesite not in SAMESITE_VALUES:
             raise InputError(f"SameSite must be one of {', '.join(SAMESITE_VALUES)}")
-        if self.lifetime < 0:
+        if lifetime < 0:
             raise InputError("the session lifetime must not be negative")
-        if self.lifetime > MAX_LIFETIME:
+        if lifetime > MAX_LIFETIME:
             raise InputError(
                 f"the session lifetime is at most {MAX_LIFETIME} seconds (about 1000 years)"
             )
+        return super().__new__(
+            cls, name, domain, path, secure, httponly, samesite, partitioned, lifetime
+        )
 
 
 class AppSettings(NamedTuple):

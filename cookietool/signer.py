@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from cookietool.errors import CookieFormatError, InputError, PayloadTooLargeError
 
@@ -23,29 +23,35 @@ KEY_DERIVATIONS = ("hmac", "concat", "django-concat", "none")
 DEFAULT_INFLATE_LIMIT = 1 << 20
 
 
-@dataclass(frozen=True)
-class Scheme:
+class _SchemeFields(NamedTuple):
+    salt: str
+    digest: str
+    key_derivation: str
+
+
+# A NamedTuple (checked as it is made), not a dataclass: every command loads this module,
+# and making a dataclass costs start-up time (tests/test_startup.py).
+class Scheme(_SchemeFields):
     """How a framework signs: salt, digest and key derivation, as itsdangerous names them.
 
     There are no defaults here: each cookie format says what its framework uses.
     """
 
-    salt: str
-    digest: str
-    key_derivation: str
+    __slots__ = ()
 
-    def __post_init__(self) -> None:
+    def __new__(cls, salt: str, digest: str, key_derivation: str) -> Scheme:
         try:
-            self.salt.encode("utf-8")
+            salt.encode("utf-8")
         except UnicodeEncodeError as e:
             raise InputError("the salt is not UTF-8 text, which no app can have") from e
-        if self.digest not in DIGESTS:
-            raise InputError(f"unknown digest {self.digest!r}; choose one of {', '.join(DIGESTS)}")
-        if self.key_derivation not in KEY_DERIVATIONS:
+        if digest not in DIGESTS:
+            raise InputError(f"unknown digest {digest!r}; choose one of {', '.join(DIGESTS)}")
+        if key_derivation not in KEY_DERIVATIONS:
             raise InputError(
-                f"unknown key derivation {self.key_derivation!r}; "
+                f"unknown key derivation {key_derivation!r}; "
                 f"choose one of {', '.join(KEY_DERIVATIONS)}"
             )
+        return super().__new__(cls, salt, digest, key_derivation)
 
     @property
     def signature_size(self) -> int:

@@ -295,9 +295,8 @@ def resolve_app(ctx: click.Context, kwargs: dict[str, Any]) -> AppSettings:
     cookie = CookieSettings(**cookie_values)
     if facts is not None:
         # Settings without an option of their own (HttpOnly) always come from the app.
-        import dataclasses
 
-        cookie = dataclasses.replace(cookie, httponly=facts.cookie.httponly)
+        cookie = cookie._replace(httponly=facts.cookie.httponly)
     return AppSettings(
         keys=found_keys,
         scheme=Scheme(**scheme_values),
