@@ -40,9 +40,14 @@ unit: $(STAMP)
 
 test: lint types unit
 
+# Every benchmark, each against its peer (benchmarks/README.md); all run, and make fails
+# at the end if one missed its requirement (--check).
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_decode.py
-	$(BIN)/python benchmarks/bench_audit.py
+	@status=0; \
+	for bench in bench_decode bench_bulk bench_audit bench_hashcat; do \
+		echo "== benchmarks/$$bench.py"; \
+		$(BIN)/python benchmarks/$$bench.py --check || status=1; \
+	done; exit $$status
 
 # Coverage-guided fuzzing of every reader (fuzz/README.md); bounded by FUZZ_SECONDS.
 FUZZ_SECONDS ?= 120

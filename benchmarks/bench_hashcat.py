@@ -8,7 +8,7 @@ matches, so both try every candidate. No requirement: the figures are for the RE
 
 hashcat runs with its kernel caches warm (one run first), --potfile-disable, a session name
 of its own, and stdin closed; its time includes its start-up (device probing, about 2 s).
-Run: python3 benchmarks/bench_hashcat.py [--runs 3]
+Run: python3 benchmarks/bench_hashcat.py [--runs 3]   (--check is accepted and checks nothing)
 """
 
 from __future__ import annotations
@@ -40,6 +40,9 @@ print(app.test_client().get("/").headers["Set-Cookie"].split(";")[0].split("=", 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3, help="timed runs per command")
+    parser.add_argument(
+        "--check", action="store_true", help="accepted for make bench: no requirement"
+    )
     args = parser.parse_args()
     program = shutil.which("hashcat")
     if program is None:
@@ -64,7 +67,8 @@ def main() -> int:
     env = ["env", f"XDG_CACHE_HOME={WORK / 'hashcat-cache'}", f"XDG_DATA_HOME={scratch}"]
     # stdin closed: hashcat reads its keys (s, q) from a terminal.
     hashcat = [
-        "sh", "-c", 'exec "$@" </dev/null', "sh", *env, program, "-m", "29100", "-a", "0", "--potfile-disable", "--quiet",
+        "sh", "-c", 'exec "$@" </dev/null', "sh", *env, program,
+        "-m", "29100", "-a", "0", "--potfile-disable", "--quiet",
         "--session", "bench", str(hashes), str(big),
     ]  # fmt: skip
     audit = [str(ours / "cookietool"), "audit", cookie, "--no-builtin", "--wordlist", str(big)]
