@@ -22,19 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import ROOT, WORK, alternate, environment, machine
-
-MAKE_COOKIE = """
-import secrets
-from flask import Flask, session
-app = Flask("bench")
-app.secret_key = secrets.token_hex(32)
-@app.route("/")
-def index():
-    session["username"] = "admin"
-    return ""
-print(app.test_client().get("/").headers["Set-Cookie"].split(";")[0].split("=", 1)[1])
-"""
+from common import ROOT, WORK, alternate, environment, flask_cookie, machine
 
 
 def main() -> int:
@@ -52,9 +40,7 @@ def main() -> int:
         [program, "--version"], capture_output=True, text=True, check=True
     ).stdout.strip()
     ours = environment("cookietool", [f"{ROOT}[wordlist]"], reinstall=False)
-    cookie = subprocess.run(
-        [str(ours / "python"), "-c", MAKE_COOKIE], capture_output=True, text=True, check=True
-    ).stdout.strip()
+    cookie = flask_cookie(ours / "python", {"username": "admin"})
     assert len(cookie.split(".")[0]) <= 27, cookie
     big = WORK / "random-2m.txt"
     if not big.exists():

@@ -124,3 +124,31 @@ def peak_memory(command: Sequence[str], ok_codes: Sequence[int] = (0,)) -> dict[
     if process.returncode not in ok_codes:
         raise RuntimeError(f"{command[0]} exited {process.returncode}")
     return {"rss_mib": round(peak_rss / 1024, 1), "pss_mib": round(peak_pss / 1024, 1)}
+
+
+#: Flask itself makes the benchmarks' cookies: this script prints the session cookie an app
+#: with a random 32-byte key sets for the session in its first argument (JSON).
+_MAKE_COOKIE = """
+import json, secrets, sys
+from flask import Flask, session
+app = Flask("bench")
+app.secret_key = secrets.token_hex(32)
+@app.route("/")
+def index():
+    session.update(json.loads(sys.argv[1]))
+    return ""
+print(app.test_client().get("/").headers["Set-Cookie"].split(";")[0].split("=", 1)[1])
+"""
+
+
+def flask_cookie(python: Path, session: dict[str, str]) -> str:
+    """The cookie a Flask app (run by ``python``, signing with a random key) sets."""
+    import json
+
+    done = subprocess.run(
+        [str(python), "-c", _MAKE_COOKIE, json.dumps(session)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
