@@ -41,7 +41,7 @@ DESCRIPTIONS = {
     "json-depth": "nesting of session JSON (Flask itself fails before 400 levels)",
     "int-digits": "digits of one integer in session JSON (Python's own default limit)",
     "cookies": "cookies in one curl header dump or cookie jar",
-    "line-bytes": "one line of a curl header dump or cookie jar",
+    "line-bytes": "one line of a curl header dump, cookie jar or decode --lines input",
     "wordlist-line-bytes": "one wordlist line; longer lines are skipped and counted",
     "scan-file-bytes": "one file check-key --scan reads; larger files are skipped",
     "response-bytes": "one HTTP response body read by --url (read and dropped, never kept)",

@@ -273,7 +273,8 @@ def test_python_dash_m_entry_point(cookie: str) -> None:
 
 def test_help_lists_each_commands_own_summary_without_importing_it() -> None:
     # --help lists summaries kept in the group, so that it imports no command module;
-    # each must be what Click makes of the command's docstring at its widest help (78 columns, less the names).
+    # each must be what Click makes of the command's docstring at its widest help (78
+    # columns, less the names).
     for name, module_path in cli.lazy_commands.items():
         command = importlib.import_module(module_path).command
         assert cli.lazy_summaries[name] == command.get_short_help_str(limit=78 - 6 - 10), name
