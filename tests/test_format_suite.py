@@ -146,6 +146,12 @@ def _jwt() -> Framework:
     return Framework("jwt", ("jwt",), "access_token_cookie", make, reads, False)
 
 
+def _version(package: str) -> str:
+    from importlib.metadata import version
+
+    return version(package)
+
+
 FACTORIES = {
     "flask": _flask,
     "quart": _quart,
@@ -210,6 +216,14 @@ def test_a_tampered_value_is_refused_by_both(framework: Framework) -> None:
 @pytest.mark.parametrize("name", WITH_FALLBACKS)
 def test_a_fallback_key_verifies_as_in_the_framework(name: str) -> None:
     framework = FACTORIES[name]()
+    if name == "quart":
+        import inspect
+
+        import quart.sessions
+
+        if "SECRET_KEY_FALLBACKS" not in inspect.getsource(quart.sessions):
+            # Quart 0.20, the newest for Python 3.10, has no fallback keys yet.
+            pytest.skip(f"Quart {_version('quart')} has no SECRET_KEY_FALLBACKS")
     value = framework.make(DATA, OLD)
     assert framework.reads(value, KEY, [OLD]) == DATA
     doc = decode(value, "--key", OLD, "--key", KEY, "--format", name)
