@@ -12,14 +12,14 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from cookietool import formats
 from cookietool.errors import InputError
 from cookietool.signer import Scheme
-from cookietool.wordlists import Block, CandidateSource, Shard, lines_of, numbered_blocks
+from cookietool.wordlists import Block, CandidateSource, NumberedBlocks, Shard, lines_of
 
 #: Blocks handed out per worker before waiting for results: enough to keep them busy.
 IN_FLIGHT_PER_JOB = 2
@@ -186,17 +186,18 @@ def audit(
         raise InputError(f"--jobs must be from 1 to {MAX_JOBS}")
     groups = groups_for(targets)
     started = time.perf_counter()
-    counter = _LineCounter()
-    blocks = counter.count(
-        numbered_blocks(block for source in sources for block in source.blocks())
-    )
+    # Line positions are counted only for a shard, which needs them.
+    stream = (block for source in sources for block in source.blocks())
+    numbered = NumberedBlocks(stream) if shard is not None else None
+    blocks: Iterable[Block] = stream if numbered is None else numbered
     if jobs == 1:
         found, tried = _serial(blocks, groups, on_progress, shard)
     else:
         found, tried = _parallel(blocks, groups, jobs, on_progress, shard)
     seconds = time.perf_counter() - started
+    lines_read = 0 if numbered is None else numbered.lines
     if found is None:
-        return AuditResult(None, None, (), tried, seconds, jobs, shard, counter.lines)
+        return AuditResult(None, None, (), tried, seconds, jobs, shard, lines_read)
     (_, key), source = found
     # Report every cookie this key signs, not only the one it was found on.
     matched = tuple(
@@ -205,23 +206,7 @@ def audit(
         for index, signed, signature in cookies
         if scheme.signature(scheme.derive_key(key), signed) == signature
     )
-    return AuditResult(
-        key, source, tuple(sorted(matched)), tried, seconds, jobs, shard, counter.lines
-    )
-
-
-class _LineCounter:
-    """Counts the line positions of the blocks handed out."""
-
-    def __init__(self) -> None:
-        self.lines = 0
-
-    def count(self, blocks: Iterator[Block]) -> Iterator[Block]:
-        from cookietool.wordlists import line_count
-
-        for block in blocks:
-            self.lines = block.first_line + line_count(block)
-            yield block
+    return AuditResult(key, source, tuple(sorted(matched)), tried, seconds, jobs, shard, lines_read)
 
 
 FoundAt = tuple[tuple[int, bytes], str]

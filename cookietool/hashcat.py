@@ -69,7 +69,9 @@ RELEASES = (
         "module_29100.c after PR #3873 (2023): 128 - 1 - 6 - 1 = 120; run against 7.0.0",
     ),
 )
-#: The limits of mode 16500 have not changed in the releases that have the mode.
+#: The first release with mode 16500: v4.1.0, as its release notes are cited (hashcat forum
+#: thread 7317; not read here). Its limits were checked in the module's source (commit
+#: 101096a) and against 6.2.6; older releases are taken to have the same.
 JWT_FIRST = (4, 1, 0)
 JWT_MODE = 16500
 JWT_PART_MAX = 2047

@@ -635,7 +635,7 @@ def check(
     seen_by_host: dict[str | None, list[str]] = {}
     for check_ in cookie_checks:
         kept = kept_by_host.setdefault(check_.spec.host, {})
-        if not any(f.level == "error" and f.measure == "name_value" for f in check_.findings):
+        if _stored(check_):
             kept[check_.spec.name] = check_.spec.value
     for h, header in observed_headers:
         seen_by_host.setdefault(h, []).append(header)
@@ -719,6 +719,11 @@ def _suffix_list() -> Any:
     return PublicSuffixList()
 
 
+def _stored(check_: CookieCheck) -> bool:
+    """False when browsers refuse the cookie (name + value over their limit): never kept."""
+    return not any(f.level == "error" and f.measure == "name_value" for f in check_.findings)
+
+
 def _cookies_by_domain(
     checks: Sequence[CookieCheck], seen_by_host: Mapping[str | None, Sequence[str]]
 ) -> dict[str | None, set[tuple[str, str | None, str | None]]]:
@@ -733,8 +738,8 @@ def _cookies_by_domain(
     names: dict[str | None, set[str]] = {}
     for check_ in checks:
         spec = check_.spec
-        if any(f.level == "error" and f.measure == "name_value" for f in check_.findings):
-            continue  # a browser refuses it: it is never stored
+        if not _stored(check_):
+            continue
         cookie = spec.set_cookie
         domain_attr = cookie.attribute("domain") if cookie is not None else None
         where = (domain_attr or "").lstrip(".") or spec.host

@@ -11,7 +11,7 @@ import json
 import os
 import re
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext, suppress
 from dataclasses import dataclass
 from importlib import resources
@@ -50,7 +50,7 @@ class Block:
     data: bytes | tuple[bytes, ...]
     size: int
     skipped: int = 0
-    #: Position of the block's first line in the whole candidate stream (numbered_blocks).
+    #: Position of the block's first line in the whole candidate stream (NumberedBlocks).
     first_line: int = 0
 
 
@@ -85,12 +85,21 @@ def line_count(block: Block) -> int:
     return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
 
 
-def numbered_blocks(blocks: Iterator[Block]) -> Iterator[Block]:
-    """The blocks with ``first_line`` set: positions counted over every source in order."""
-    position = 0
-    for block in blocks:
-        yield dataclasses.replace(block, first_line=position)
-        position += line_count(block)
+class NumberedBlocks:
+    """The blocks with ``first_line`` set: positions counted over every source in order.
+
+    ``lines`` is the count of line positions handed out so far, for a shard's report.
+    """
+
+    def __init__(self, blocks: Iterable[Block]) -> None:
+        self._blocks = blocks
+        self.lines = 0
+
+    def __iter__(self) -> Iterator[Block]:
+        for block in self._blocks:
+            numbered = dataclasses.replace(block, first_line=self.lines)
+            self.lines += line_count(block)
+            yield numbered
 
 
 @dataclass(frozen=True)

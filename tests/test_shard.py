@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from cookietool import wordlists
 from cookietool.cli import ExitCode
 from cookietool.errors import InputError
-from cookietool.wordlists import Block, Shard, lines_of, numbered_blocks, read_blocks
+from cookietool.wordlists import Block, NumberedBlocks, Shard, lines_of, read_blocks
 from tests.test_cli import assert_one_line_error, run
 
 LINES = st.lists(
@@ -24,7 +24,7 @@ LINES = st.lists(
 
 def blocks_of(data: bytes, block_bytes: int, kind: str = "raw") -> list[Block]:
     stream = read_blocks(io.BytesIO(data), "t", kind, block_bytes=block_bytes, max_line=64)
-    return list(numbered_blocks(iter(stream)))
+    return list(NumberedBlocks(iter(stream)))
 
 
 @given(lines=LINES, count=st.integers(1, 6), block_bytes=st.integers(1, 64), crlf=st.booleans())
@@ -57,7 +57,7 @@ def test_shards_partition_the_stream(
 
 def test_shards_of_ready_keys_and_quoted_lines() -> None:
     keys = Block("k", "keys", (b"a", b"b", b"c", b"d", b"e"), 5)
-    numbered = list(numbered_blocks(iter([keys, Block("q", "quoted", b"'x'\n'y'\n", 8)])))
+    numbered = list(NumberedBlocks(iter([keys, Block("q", "quoted", b"'x'\n'y'\n", 8)])))
     assert [lines_of(b, Shard(0, 2)) for b in numbered] == [[b"a", b"c", b"e"], [b"y"]]
     assert [lines_of(b, Shard(1, 2)) for b in numbered] == [[b"b", b"d"], [b"x"]]
 
